@@ -1,0 +1,39 @@
+package io.traceroll.api;
+
+/** Names users see on their objects (labels, annotations, ports), kept in one place. */
+public final class Traceroll {
+  public static final String GROUP = "traceroll.io";
+
+  /** Namespace label that selects a namespace for injection, with its enabling value. */
+  public static final String INJECT_LABEL = "traceroll.io/inject";
+
+  public static final String INJECT_ENABLED = "enabled";
+
+  /** Pod annotation that opts a pod out of injection when set to "false". */
+  public static final String INJECT_ANNOTATION = "traceroll.io/inject";
+
+  /** Namespace label naming the policy ({@code ns.name}) that wins when several match. */
+  public static final String POLICY_LABEL = "traceroll.io/policy";
+
+  /** Labels on every object the operator creates. */
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+
+  public static final String MANAGED_BY = "traceroll";
+  public static final String NAME_LABEL = "app.kubernetes.io/name";
+  public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+  public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+  public static final String POLICY_NAME_LABEL = "traceroll.io/policy-name";
+
+  /** Pod-template annotation holding the hash of tempo.yaml, so Tempo pods roll on change. */
+  public static final String CONFIG_HASH_ANNOTATION = "traceroll.io/config-hash";
+
+  /** The OpenTelemetry Java agent this release injects. */
+  public static final String AGENT_VERSION = "2.33.1";
+
+  public static final String DEFAULT_AGENT_IMAGE =
+      "ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:" + AGENT_VERSION;
+
+  public static final String DEFAULT_TEMPO_IMAGE = "grafana/tempo:2.9.0";
+
+  private Traceroll() {}
+}

@@ -1,0 +1,100 @@
+package io.traceroll.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.traceroll.api.Traceroll;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the webhook injects into Java containers. */
+public class JavaInjection {
+  @Default(Traceroll.DEFAULT_AGENT_IMAGE)
+  @JsonPropertyDescription(
+      "Image holding the OpenTelemetry Java agent at /javaagent.jar. Defaults to the"
+          + " autoinstrumentation-java image of agent 2.33.1.")
+  private String image = Traceroll.DEFAULT_AGENT_IMAGE;
+
+  @JsonPropertyDescription(
+      "Context propagators (OTEL_PROPAGATORS). Defaults to [tracecontext, baggage].")
+  private List<String> propagators = new ArrayList<>(List.of("tracecontext", "baggage"));
+
+  @JsonPropertyDescription("Extra resource attributes for every instrumented pod.")
+  private Map<String, String> resourceAttributes = new LinkedHashMap<>();
+
+  @JsonPropertyDescription("Extra environment variables for instrumented containers.")
+  private List<EnvVar> env = new ArrayList<>();
+
+  @JsonPropertyDescription("CPU and memory for the agent init container.")
+  private ResourceRequirements resources;
+
+  @JsonPropertyDescription(
+      "Containers to instrument. Defaults to every application container (known sidecars such as"
+          + " istio-proxy are skipped); a pod annotation traceroll.io/container-names overrides it.")
+  private List<String> containerNames = new ArrayList<>();
+
+  @Default("initContainer")
+  @JsonPropertyDescription(
+      "initContainer copies the agent into an emptyDir; imageVolume mounts the agent image"
+          + " directly (needs image volume support in the cluster).")
+  private InjectionMode mode = InjectionMode.INIT_CONTAINER;
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public List<String> getPropagators() {
+    return propagators;
+  }
+
+  public void setPropagators(List<String> propagators) {
+    this.propagators = propagators;
+  }
+
+  public Map<String, String> getResourceAttributes() {
+    return resourceAttributes;
+  }
+
+  public void setResourceAttributes(Map<String, String> resourceAttributes) {
+    this.resourceAttributes = resourceAttributes;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public List<String> getContainerNames() {
+    return containerNames;
+  }
+
+  public void setContainerNames(List<String> containerNames) {
+    this.containerNames = containerNames;
+  }
+
+  public InjectionMode getMode() {
+    return mode;
+  }
+
+  public void setMode(InjectionMode mode) {
+    this.mode = mode;
+  }
+}

@@ -1,0 +1,54 @@
+package io.traceroll.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed and did for a TracingPolicy. */
+public class TracingPolicyStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Ready (everything in place), BackendReady (trace store reachable), with reasons.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The trace backend agents send to.")
+  private BackendStatus backend;
+
+  @JsonPropertyDescription("Namespaces the policy currently selects.")
+  private List<String> namespaces = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public BackendStatus getBackend() {
+    return backend;
+  }
+
+  public void setBackend(BackendStatus backend) {
+    this.backend = backend;
+  }
+
+  public List<String> getNamespaces() {
+    return namespaces;
+  }
+
+  public void setNamespaces(List<String> namespaces) {
+    this.namespaces = namespaces;
+  }
+}

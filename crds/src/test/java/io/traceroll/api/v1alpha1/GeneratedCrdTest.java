@@ -1,0 +1,85 @@
+package io.traceroll.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fails the build when a committed copy of the CRD differs from what the Java API generates. Run
+ * {@code make crds} to refresh the copies.
+ */
+class GeneratedCrdTest {
+  static final String FILE = "tracingpolicies.traceroll.io-v1.yml";
+  static final Path GENERATED = Path.of("target/classes/META-INF/fabric8", FILE);
+  static final List<Path> COMMITTED =
+      List.of(Path.of(FILE), Path.of("../helm/traceroll/crds", FILE));
+
+  @Test
+  void committedCopiesMatchTheGeneratedCrd() throws IOException {
+    String generated = Files.readString(GENERATED);
+    for (Path copy : COMMITTED) {
+      assertThat(copy).as("%s exists (run make crds)", copy).exists();
+      assertThat(Files.readString(copy))
+          .as("%s is out of date with the Java API: run make crds and commit", copy)
+          .isEqualTo(generated);
+    }
+  }
+
+  @Test
+  void everySpecFieldIsDescribed() throws IOException {
+    JsonNode schema =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(GENERATED.toFile())
+            .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    List<String> undescribed = new ArrayList<>();
+    collectUndescribed(schema, "spec", undescribed, true);
+    assertThat(undescribed).as("fields without @JsonPropertyDescription").isEmpty();
+  }
+
+  @Test
+  void crossFieldRulesAreInTheSchema() throws IOException {
+    String crd = Files.readString(GENERATED);
+    assertThat(crd)
+        .contains("has(self.tempo) != has(self.otlpEndpoint)")
+        .contains("self.type != 's3' || has(self.s3)")
+        .contains("has(self.ratio) != has(self.maxTracesPerSecond)");
+  }
+
+  /** Walks our own properties; embedded Kubernetes types (selectors, env) bring their own. */
+  private static void collectUndescribed(
+      JsonNode node, String path, List<String> out, boolean root) {
+    if (!root && !node.has("description")) {
+      out.add(path);
+    }
+    if (isKubernetesType(path)) {
+      return;
+    }
+    node.path("properties")
+        .fields()
+        .forEachRemaining(
+            e -> collectUndescribed(e.getValue(), path + "." + e.getKey(), out, false));
+    JsonNode items = node.path("items");
+    if (items.has("properties")) {
+      items
+          .path("properties")
+          .fields()
+          .forEachRemaining(
+              e -> collectUndescribed(e.getValue(), path + "[]." + e.getKey(), out, false));
+    }
+  }
+
+  private static boolean isKubernetesType(String path) {
+    return path.endsWith("Selector")
+        || path.endsWith(".resources")
+        || path.endsWith(".env")
+        || path.endsWith(".size");
+  }
+}

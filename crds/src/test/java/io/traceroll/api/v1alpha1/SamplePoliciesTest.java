@@ -1,0 +1,45 @@
+package io.traceroll.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The shipped examples parse into the API and keep the defaults the CRD documents. */
+class SamplePoliciesTest {
+  static TracingPolicy load(String file) throws IOException {
+    try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
+      return Serialization.unmarshal(in, TracingPolicy.class);
+    }
+  }
+
+  @Test
+  void tempoSampleParsesWithDefaultsForUnsetFields() throws IOException {
+    TracingPolicy policy = load("tracingpolicy-tempo.yaml");
+    TracingPolicySpec spec = policy.getSpec();
+    assertThat(spec.getBackend().getTempo().getStorage().getType()).isEqualTo(StorageType.PV);
+    assertThat(spec.getBackend().getTempo().getReceivers())
+        .containsExactly(Receiver.OTLP_GRPC, Receiver.OTLP_HTTP, Receiver.JAEGER, Receiver.ZIPKIN);
+    assertThat(spec.getSampling().getDefaultSampling().getRatio()).isEqualTo(0.1);
+    assertThat(spec.getSampling().getServices().get(0).getOperations().get(0).getName())
+        .isEqualTo("GET /healthz");
+    assertThat(spec.getSampling().getServices().get(1).getMaxTracesPerSecond()).isEqualTo(5.0);
+    assertThat(spec.getSampling().isParentBased()).isTrue();
+    assertThat(spec.getJava().getPropagators()).containsExactly("tracecontext", "baggage");
+    assertThat(spec.getRollout().isAutoRollback()).isTrue();
+    assertThat(spec.getSelector().effectiveNamespaceSelector().getMatchLabels())
+        .containsEntry("traceroll.io/inject", "enabled");
+  }
+
+  @Test
+  void otlpSampleHasNoTempo() throws IOException {
+    TracingPolicy policy = load("tracingpolicy-otlp.yaml");
+    assertThat(policy.getSpec().getBackend().getTempo()).isNull();
+    assertThat(policy.getSpec().getBackend().getOtlpEndpoint().getProtocol())
+        .isEqualTo(OtlpProtocol.GRPC);
+  }
+}

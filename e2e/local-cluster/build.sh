@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the real control-plane binaries the e2e tests and `make demo` run, from Go modules,
+# once per version, into a cache outside the repository. Nothing built here is committed.
+set -euo pipefail
+source "$(dirname "$0")/versions.env"
+CACHE="${TRACEROLL_CACHE:-$HOME/.cache/traceroll}"
+BIN="$CACHE/bin"
+WORK="$CACHE/build"
+mkdir -p "$BIN" "$WORK"
+export CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+log() { echo "[build] $*" >&2; }
+
+# A throwaway module that requires k8s.io/kubernetes and maps each staging module to its
+# published version, read from the tag's own go.mod.
+build_kubernetes() {
+  local v="$K8S_VERSION" minor_patch="${K8S_VERSION#v1.}"
+  local want=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+  local missing=0
+  for b in "${want[@]}"; do [[ -x "$BIN/$b-$v" ]] || missing=1; done
+  [[ $missing == 0 ]] && { log "kubernetes $v cached"; return; }
+  local dir="$WORK/kubernetes-$v"
+  mkdir -p "$dir" && cd "$dir"
+  local gomod
+  gomod=$(go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  local goline godebug
+  goline=$(grep -m1 '^go ' "$gomod")
+  godebug=$(grep -m1 '^godebug ' "$gomod" || true)
+  {
+    echo "module traceroll.local/kubebuild"
+    echo "$goline"
+    [[ -n "$godebug" ]] && echo "$godebug"
+    echo "require k8s.io/kubernetes $v"
+    grep -E '^\s*k8s.io/[a-z0-9-]+ => ./staging/src/' "$gomod" |
+      awk -v ver="v0.$minor_patch" '{print "replace " $1 " => " $1 " " ver}'
+  } > go.mod
+  echo 'package kubebuild' > doc.go
+  local date ldflags pkgv
+  date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local major=1 minor="${minor_patch%%.*}"
+  ldflags="-s -w"
+  for pkgv in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkgv.gitVersion=$v -X $pkgv.gitMajor=$major -X $pkgv.gitMinor=$minor"
+    ldflags+=" -X $pkgv.gitTreeState=clean -X $pkgv.buildDate=$date"
+  done
+  for b in "${want[@]}"; do
+    [[ -x "$BIN/$b-$v" ]] && continue
+    log "building $b $v (first time takes minutes)"
+    go build -trimpath -ldflags "$ldflags" -o "$BIN/$b-$v.tmp" "k8s.io/kubernetes/cmd/$b"
+    mv "$BIN/$b-$v.tmp" "$BIN/$b-$v"
+  done
+}
+
+# Wrapper module builds a main package of a module whose go.mod has replace lines.
+build_go_main() { # name version module package [replace...]
+  local name="$1" v="$2" mod="$3" pkg="$4"; shift 4
+  [[ -x "$BIN/$name-$v" ]] && { log "$name $v cached"; return; }
+  local dir="$WORK/$name-$v"
+  mkdir -p "$dir" && cd "$dir"
+  { echo "module traceroll.local/${name}build"; echo "go 1.24"; echo "require $mod $v";
+    for r in "$@"; do echo "replace $r"; done; } > go.mod
+  echo "package ${name//-/}build" > doc.go
+  log "building $name $v"
+  go build -trimpath -ldflags "-s -w" -o "$BIN/$name-$v.tmp" "$pkg"
+  mv "$BIN/$name-$v.tmp" "$BIN/$name-$v"
+}
+
+targets=("${@:-kubernetes etcd kwok}")
+for t in ${targets[@]}; do
+  case "$t" in
+    kubernetes) build_kubernetes ;;
+    etcd) build_go_main etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
+    kwok) build_go_main kwok "$KWOK_VERSION" sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok ;;
+    jaeger) build_go_main jaeger "$JAEGER_VERSION" github.com/jaegertracing/jaeger \
+              github.com/jaegertracing/jaeger/cmd/jaeger \
+              "github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0" ;;
+    helm) build_go_main helm "$HELM_VERSION" helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm ;;
+    *) echo "unknown target $t" >&2; exit 2 ;;
+  esac
+done
+echo "$BIN"

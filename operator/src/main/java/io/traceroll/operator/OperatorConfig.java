@@ -1,0 +1,56 @@
+package io.traceroll.operator;
+
+import io.traceroll.api.v1alpha1.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, read from environment variables (the Deployment sets them; out of
+ * cluster the defaults work).
+ *
+ * @param namespace TRACEROLL_NAMESPACE: the operator's own namespace, never instrumented and home
+ *     of the leader-election Lease. Defaults to the pod's namespace, else traceroll-system.
+ * @param watchNamespaces TRACEROLL_WATCH_NAMESPACES: comma-separated namespaces whose policies are
+ *     reconciled; empty means all.
+ * @param leaderElection TRACEROLL_LEADER_ELECTION: only one replica reconciles (default true).
+ * @param healthPort TRACEROLL_HEALTH_PORT: port of /healthz, /readyz and /metrics (default 8081).
+ * @param recheckInterval TRACEROLL_RECHECK_INTERVAL: how soon a policy blocked by a missing
+ *     reference (e.g. a Secret) is checked again (default 30s).
+ */
+public record OperatorConfig(
+    String namespace,
+    Set<String> watchNamespaces,
+    boolean leaderElection,
+    int healthPort,
+    Duration recheckInterval) {
+
+  static final Path IN_CLUSTER_NAMESPACE =
+      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+
+  public static OperatorConfig fromEnvironment(Map<String, String> env) {
+    return new OperatorConfig(
+        env.getOrDefault("TRACEROLL_NAMESPACE", podNamespace()),
+        Arrays.stream(env.getOrDefault("TRACEROLL_WATCH_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        Boolean.parseBoolean(env.getOrDefault("TRACEROLL_LEADER_ELECTION", "true")),
+        Integer.parseInt(env.getOrDefault("TRACEROLL_HEALTH_PORT", "8081")),
+        Durations.parse(env.getOrDefault("TRACEROLL_RECHECK_INTERVAL", "30s")));
+  }
+
+  private static String podNamespace() {
+    try {
+      return Files.isReadable(IN_CLUSTER_NAMESPACE)
+          ? Files.readString(IN_CLUSTER_NAMESPACE).trim()
+          : "traceroll-system";
+    } catch (java.io.IOException e) {
+      return "traceroll-system";
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.traceroll.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.traceroll.operator.reconciler.TracingPolicyReconciler;
+import io.traceroll.webhook.NamespaceSelection;
+import java.util.function.Consumer;
+
+/** Wires the reconcilers into a JOSDK Operator; used by {@link Main} and by tests. */
+public final class TracerollOperator {
+  public static final String LEASE_NAME = "traceroll-operator-leader";
+
+  private TracerollOperator() {}
+
+  /**
+   * @param overrides extra settings (tests turn server-side apply off for the mock server)
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Consumer<ConfigurationServiceOverrider> overrides) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(LEASE_NAME, config.namespace()));
+              }
+              overrides.accept(o);
+            });
+    operator.register(
+        new TracingPolicyReconciler(
+            new NamespaceSelection(config.namespace()), config.recheckInterval()),
+        c -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            c.settingNamespaces(config.watchNamespaces());
+          }
+        });
+    return operator;
+  }
+}

@@ -1,0 +1,61 @@
+package io.traceroll.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Names and labels of the objects a policy owns, shared by dependents and the reconciler. */
+public final class ChildObjects {
+  /** Selects every object the operator manages; the dependents' informers watch only these. */
+  public static final String MANAGED_SELECTOR =
+      Traceroll.MANAGED_BY_LABEL + "=" + Traceroll.MANAGED_BY;
+
+  public static final String TEMPO_COMPONENT = "trace-store";
+  public static final String SAMPLING_COMPONENT = "sampling";
+
+  private ChildObjects() {}
+
+  public static String tempoName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-tempo";
+  }
+
+  public static String tempoConfigName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-tempo-config";
+  }
+
+  public static String samplingConfigName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-sampling";
+  }
+
+  /** Labels that select the Tempo pods of a policy (stable: used in immutable selectors). */
+  public static Map<String, String> tempoSelector(TracingPolicy policy) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Traceroll.NAME_LABEL, "tempo");
+    labels.put(Traceroll.INSTANCE_LABEL, policy.getMetadata().getName());
+    return labels;
+  }
+
+  /** All labels of a child object of the given component. */
+  public static Map<String, String> labels(TracingPolicy policy, String component) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(
+        Traceroll.NAME_LABEL, component.equals(TEMPO_COMPONENT) ? "tempo" : "traceroll-sampling");
+    labels.put(Traceroll.INSTANCE_LABEL, policy.getMetadata().getName());
+    labels.put(Traceroll.COMPONENT_LABEL, component);
+    labels.put(Traceroll.MANAGED_BY_LABEL, Traceroll.MANAGED_BY);
+    labels.put(Traceroll.POLICY_NAME_LABEL, policy.getMetadata().getName());
+    return labels;
+  }
+
+  /** Metadata of a child: its name, the policy's namespace and the component labels. */
+  public static ObjectMeta metadata(TracingPolicy policy, String name, String component) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(policy.getMetadata().getNamespace())
+        .withLabels(labels(policy, component))
+        .build();
+  }
+}

@@ -1,0 +1,33 @@
+package io.traceroll.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.tempo.TempoConfigRenderer;
+import io.traceroll.operator.tempo.TempoPodTemplate;
+
+/** The ConfigMap holding tempo.yaml. */
+@KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
+public class TempoConfigMapDependent
+    extends CRUDKubernetesDependentResource<ConfigMap, TracingPolicy> {
+
+  public TempoConfigMapDependent() {
+    super(ConfigMap.class);
+  }
+
+  @Override
+  protected ConfigMap desired(TracingPolicy policy, Context<TracingPolicy> context) {
+    return new ConfigMapBuilder()
+        .withMetadata(
+            ChildObjects.metadata(
+                policy, ChildObjects.tempoConfigName(policy), ChildObjects.TEMPO_COMPONENT))
+        .addToData(
+            TempoPodTemplate.CONFIG_FILE,
+            TempoConfigRenderer.render(policy.getSpec().getBackend().getTempo()))
+        .build();
+  }
+}

@@ -1,0 +1,232 @@
+package io.traceroll.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicyStatus;
+import io.traceroll.operator.dependent.BackendConditions;
+import io.traceroll.operator.dependent.SamplingConfigMapDependent;
+import io.traceroll.operator.dependent.TempoConfigMapDependent;
+import io.traceroll.operator.dependent.TempoDeploymentDependent;
+import io.traceroll.operator.dependent.TempoServiceDependent;
+import io.traceroll.operator.dependent.TempoStatefulSetDependent;
+import io.traceroll.webhook.NamespaceSelection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a policy's children (Tempo config, workload and Service; sampling ConfigMap) as the spec
+ * says, and reports the outcome in status. The dependents build the objects; this class validates,
+ * runs the workflow and aggregates conditions.
+ */
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "sampling-config", type = SamplingConfigMapDependent.class),
+      @Dependent(
+          name = "tempo-config",
+          type = TempoConfigMapDependent.class,
+          reconcilePrecondition = BackendConditions.TempoSelected.class),
+      @Dependent(
+          name = "tempo-service",
+          type = TempoServiceDependent.class,
+          reconcilePrecondition = BackendConditions.TempoSelected.class),
+      @Dependent(
+          name = "tempo-statefulset",
+          type = TempoStatefulSetDependent.class,
+          reconcilePrecondition = BackendConditions.TempoOnVolume.class,
+          dependsOn = "tempo-config"),
+      @Dependent(
+          name = "tempo-deployment",
+          type = TempoDeploymentDependent.class,
+          reconcilePrecondition = BackendConditions.TempoWithoutVolume.class,
+          dependsOn = "tempo-config")
+    })
+@ControllerConfiguration(name = TracingPolicyReconciler.NAME)
+public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
+  public static final String NAME = "tracingpolicy";
+  private static final Logger LOG = LoggerFactory.getLogger(TracingPolicyReconciler.class);
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  private final NamespaceSelection namespaceSelection;
+  private final Duration recheckInterval;
+  private InformerEventSource<Namespace, TracingPolicy> namespaces;
+
+  /**
+   * @param namespaceSelection which namespaces policies may select
+   * @param recheckInterval how soon a policy blocked by a missing reference is checked again
+   */
+  public TracingPolicyReconciler(NamespaceSelection namespaceSelection, Duration recheckInterval) {
+    this.namespaceSelection = namespaceSelection;
+    this.recheckInterval = recheckInterval;
+  }
+
+  @Override
+  public List<EventSource<?, TracingPolicy>> prepareEventSources(
+      EventSourceContext<TracingPolicy> context) {
+    // Any namespace change may change what every policy selects.
+    var config =
+        InformerEventSourceConfiguration.from(Namespace.class, TracingPolicy.class)
+            .withName("namespaces")
+            .withSecondaryToPrimaryMapper(
+                ns ->
+                    context
+                        .getPrimaryCache()
+                        .list()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
+    namespaces = new InformerEventSource<>(config, context);
+    return List.of(namespaces);
+  }
+
+  @Override
+  public UpdateControl<TracingPolicy> reconcile(
+      TracingPolicy policy, Context<TracingPolicy> context) {
+    TracingPolicyStatus status = new TracingPolicyStatus();
+    TracingPolicyStatus previous = policy.getStatus();
+    status.setConditions(previous == null ? List.of() : previous.getConditions());
+    status.setObservedGeneration(policy.getMetadata().getGeneration());
+    status.setNamespaces(
+        namespaceSelection.selected(policy, namespaces.list().collect(Collectors.toList())));
+
+    Optional<Problem> problem = PolicyValidation.check(policy, context.getClient());
+    if (problem.isPresent()) {
+      // Leave the children as they are: a bad reference must not tear down a working backend.
+      status.setBackend(previous == null ? null : previous.getBackend());
+      setReady(status, false, problem.get().reason(), problem.get().message(), policy);
+      setCondition(status, PolicyConditions.BACKEND_READY, false, problem.get(), policy);
+      return finish(policy, status, context).rescheduleAfter(recheckInterval);
+    }
+
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    BackendReadiness.Result backend = BackendReadiness.evaluate(policy, context);
+    status.setBackend(BackendEndpoint.of(policy));
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.BACKEND_READY,
+            backend.ready(),
+            backend.reason(),
+            backend.message(),
+            policy.getMetadata().getGeneration()));
+    if (backend.ready()) {
+      setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
+    } else {
+      setReady(status, false, backend.reason(), backend.message(), policy);
+    }
+    return finish(policy, status, context);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<TracingPolicy> updateErrorStatus(
+      TracingPolicy policy, Context<TracingPolicy> context, Exception e) {
+    LOG.warn(
+        "reconcile of {}/{} failed: {}",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(),
+        e.getMessage());
+    TracingPolicyStatus status =
+        policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    setReady(status, false, PolicyConditions.REASON_RECONCILE_ERROR, message, policy);
+    return ErrorStatusUpdateControl.patchStatus(statusOnly(policy, status));
+  }
+
+  private UpdateControl<TracingPolicy> finish(
+      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
+    reportTransition(policy, status, context);
+    if (policy.getStatus() != null && JSON.asJson(policy.getStatus()).equals(JSON.asJson(status))) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.patchStatus(statusOnly(policy, status));
+  }
+
+  /** An Event whenever Ready changes its status or reason. */
+  private void reportTransition(
+      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
+    var before =
+        policy.getStatus() == null
+            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            : PolicyConditions.find(policy.getStatus().getConditions(), PolicyConditions.READY);
+    var after = PolicyConditions.find(status.getConditions(), PolicyConditions.READY).orElseThrow();
+    boolean changed =
+        before.isEmpty()
+            || !before.get().getStatus().equals(after.getStatus())
+            || !before.get().getReason().equals(after.getReason());
+    if (!changed) {
+      return;
+    }
+    LOG.info(
+        "policy {}/{} Ready={} reason={} message={}",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(),
+        after.getStatus(),
+        after.getReason(),
+        after.getMessage());
+    EventRecorder events = new EventRecorder(context.getClient());
+    if ("True".equals(after.getStatus())) {
+      events.normal(policy, after.getReason(), after.getMessage());
+    } else if (!PolicyConditions.REASON_TEMPO_STARTING.equals(after.getReason())) {
+      events.warning(policy, after.getReason(), after.getMessage());
+    }
+  }
+
+  private static void setReady(
+      TracingPolicyStatus status,
+      boolean ready,
+      String reason,
+      String message,
+      TracingPolicy policy) {
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.READY,
+            ready,
+            reason,
+            message,
+            policy.getMetadata().getGeneration()));
+  }
+
+  private static void setCondition(
+      TracingPolicyStatus status,
+      String type,
+      boolean value,
+      Problem problem,
+      TracingPolicy policy) {
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            type,
+            value,
+            problem.reason(),
+            problem.message(),
+            policy.getMetadata().getGeneration()));
+  }
+
+  /** A fresh object carrying only identity and status, so the status patch touches nothing else. */
+  private static TracingPolicy statusOnly(TracingPolicy policy, TracingPolicyStatus status) {
+    TracingPolicy fresh = new TracingPolicy();
+    fresh.getMetadata().setName(policy.getMetadata().getName());
+    fresh.getMetadata().setNamespace(policy.getMetadata().getNamespace());
+    fresh.setSpec(null);
+    fresh.setStatus(status);
+    return fresh;
+  }
+}
