@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -12,12 +11,11 @@ import io.traceroll.operator.sampling.SamplingStrategies;
 
 /** The ConfigMap with the policy's sampling: Jaeger strategies JSON and the OTEL sampler env. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
-public class SamplingConfigMapDependent
-    extends CRUDKubernetesDependentResource<ConfigMap, TracingPolicy> {
+public class SamplingConfigMapDependent extends NamedChildDependent<ConfigMap> {
   public static final String STRATEGIES_KEY = "strategies.json";
 
   public SamplingConfigMapDependent() {
-    super(ConfigMap.class);
+    super(ConfigMap.class, ChildObjects::samplingConfigName);
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.tempo.TempoConfigRenderer;
@@ -12,11 +11,10 @@ import io.traceroll.operator.tempo.TempoPodTemplate;
 
 /** The ConfigMap holding tempo.yaml. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
-public class TempoConfigMapDependent
-    extends CRUDKubernetesDependentResource<ConfigMap, TracingPolicy> {
+public class TempoConfigMapDependent extends NamedChildDependent<ConfigMap> {
 
   public TempoConfigMapDependent() {
-    super(ConfigMap.class);
+    super(ConfigMap.class, ChildObjects::tempoConfigName);
   }
 
   @Override

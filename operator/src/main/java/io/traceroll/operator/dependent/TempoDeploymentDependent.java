@@ -4,18 +4,16 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.tempo.TempoPodTemplate;
 
 /** Tempo without a volume of its own (storage memory or s3): a one-replica Deployment. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
-public class TempoDeploymentDependent
-    extends CRUDKubernetesDependentResource<Deployment, TracingPolicy> {
+public class TempoDeploymentDependent extends NamedChildDependent<Deployment> {
 
   public TempoDeploymentDependent() {
-    super(Deployment.class);
+    super(Deployment.class, ChildObjects::tempoName);
   }
 
   @Override

@@ -5,17 +5,16 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.tempo.TempoPorts;
 
 /** The Service in front of Tempo, exposing exactly the query port and the enabled receivers. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
-public class TempoServiceDependent extends CRUDKubernetesDependentResource<Service, TracingPolicy> {
+public class TempoServiceDependent extends NamedChildDependent<Service> {
 
   public TempoServiceDependent() {
-    super(Service.class);
+    super(Service.class, ChildObjects::tempoName);
   }
 
   @Override

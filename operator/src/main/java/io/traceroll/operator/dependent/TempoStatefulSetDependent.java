@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TempoStorage;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -12,11 +11,10 @@ import io.traceroll.operator.tempo.TempoPodTemplate;
 
 /** Tempo on a persistent volume (storage type pv): a one-replica StatefulSet with a PVC. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
-public class TempoStatefulSetDependent
-    extends CRUDKubernetesDependentResource<StatefulSet, TracingPolicy> {
+public class TempoStatefulSetDependent extends NamedChildDependent<StatefulSet> {
 
   public TempoStatefulSetDependent() {
-    super(StatefulSet.class);
+    super(StatefulSet.class, ChildObjects::tempoName);
   }
 
   @Override

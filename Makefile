@@ -1,0 +1,36 @@
+# Traceroll developer entry points. `make demo` and `make test` are the two commands a fresh
+# machine needs; everything they use is built or fetched by the project itself.
+SHELL := /bin/bash
+MVN := ./mvnw -B -q
+CRD := tracingpolicies.traceroll.io-v1.yml
+
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+test: ## the whole suite: unit, mock-server and e2e tests (starts and stops its own local cluster)
+	bash e2e/run-tests.sh
+
+unit: ## unit and mock-server tests only (no cluster)
+	$(MVN) install
+
+build: ## build the operator jar (operator/target/traceroll-operator.jar) without tests
+	$(MVN) install -DskipTests
+
+crds: ## regenerate the CRD from the Java API and refresh its committed copies
+	$(MVN) install -DskipTests -pl crds
+	cp crds/target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
+	cp crds/target/classes/META-INF/fabric8/$(CRD) helm/traceroll/crds/$(CRD)
+
+demo: ## local cluster + operator + sample policy and workload, left running
+	bash e2e/local-cluster/demo.sh
+
+demo-down: ## stop the demo operator and the demo cluster
+	bash e2e/local-cluster/demo.sh down
+
+cluster-up: ## start the local cluster only (prints its KUBECONFIG)
+	bash e2e/local-cluster/up.sh
+
+cluster-down: ## stop the local cluster
+	bash e2e/local-cluster/down.sh

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make test`: builds everything, runs unit and mock-server tests, then brings up a dedicated
+# local cluster (its own state dir and ports, so a running demo cluster is left alone), runs
+# the e2e tests against it and tears it down. Set E2E_KUBECONFIG to use an existing cluster
+# (kind, or one started with `make cluster-up`) instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=e2e/local-cluster
+
+if [[ -n "${E2E_KUBECONFIG:-}" ]]; then
+  kubeconfig="$E2E_KUBECONFIG"
+else
+  export TRACEROLL_CLUSTER_DIR="${TRACEROLL_TEST_CLUSTER_DIR:-$HOME/.cache/traceroll/test-cluster}"
+  export TRACEROLL_PORT_OFFSET="${TRACEROLL_PORT_OFFSET:-100}"
+  trap 'bash "$here/down.sh" >/dev/null 2>&1 || true' EXIT
+  # Start the cluster in the background while Maven builds and runs the fast tests.
+  bash "$here/up.sh" > /tmp/traceroll-test-cluster.$$.log 2>&1 &
+  up_pid=$!
+fi
+
+./mvnw -B install
+
+if [[ -z "${E2E_KUBECONFIG:-}" ]]; then
+  if ! wait "$up_pid"; then
+    echo "local cluster failed to start:" >&2
+    cat /tmp/traceroll-test-cluster.$$.log >&2
+    exit 1
+  fi
+  kubeconfig=$(sed -n 's/^KUBECONFIG=//p' /tmp/traceroll-test-cluster.$$.log | tail -1)
+  rm -f /tmp/traceroll-test-cluster.$$.log
+fi
+[[ -s "$kubeconfig" ]] || { echo "no kubeconfig at '$kubeconfig'" >&2; exit 1; }
+
+echo "[test] e2e against $kubeconfig"
+KUBECONFIG="$kubeconfig" ./mvnw -B -o surefire:test -pl e2e -DskipE2e=false

@@ -1,0 +1,159 @@
+package io.traceroll.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real API server enforces the CRD's schema and CEL rules at apply time. */
+class CrdValidationE2eTest {
+  static TestCluster cluster;
+  static String ns;
+
+  @BeforeAll
+  static void install() throws Exception {
+    cluster = new TestCluster();
+    cluster.installCrd();
+    ns = cluster.createNamespace("crd", Map.of());
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    cluster.deleteNamespace(ns);
+    cluster.client.close();
+  }
+
+  @Test
+  void acceptsTheSamplePolicies() throws Exception {
+    for (String sample : new String[] {"tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml"}) {
+      TracingPolicy created =
+          cluster.client.resource(TestCluster.sample(sample, ns)).dryRun().create();
+      assertThat(created.getMetadata().getNamespace()).isEqualTo(ns);
+    }
+  }
+
+  @Test
+  void appliesSchemaDefaults() throws Exception {
+    TracingPolicy created =
+        cluster.client.resource(TestCluster.sample("tracingpolicy-otlp.yaml", ns)).create();
+    var raw =
+        cluster.client.genericKubernetesResources("traceroll.io/v1alpha1", "TracingPolicy")
+            .inNamespace(ns)
+            .withName(created.getMetadata().getName())
+            .get();
+    Map<String, Object> spec = raw.get("spec");
+    assertThat(Serialization.asJson(spec))
+        .contains("\"strategy\":\"Staged\"")
+        .contains("\"pollInterval\":\"30s\"")
+        .contains("\"parentBased\":true");
+  }
+
+  @Test
+  void refusesARatioAboveOne() {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling: {default: {ratio: 1.5}}
+        """,
+        "spec.sampling.default.ratio",
+        "less than or equal to 1");
+  }
+
+  @Test
+  void refusesTwoBackends() {
+    assertRefused(
+        """
+        spec:
+          backend:
+            otlpEndpoint: {endpoint: "http://collector:4317"}
+            tempo: {storage: {type: memory}}
+        """,
+        "spec.backend",
+        "exactly one of backend.tempo or backend.otlpEndpoint must be set");
+  }
+
+  @Test
+  void refusesNoBackend() {
+    assertRefused("spec: {sampling: {default: {ratio: 0.5}}}", "spec.backend", "Required value");
+  }
+
+  @Test
+  void refusesS3WithoutBucket() {
+    assertRefused(
+        """
+        spec:
+          backend:
+            tempo:
+              storage: {type: s3, s3: {credentialsSecret: {name: creds}}}
+        """,
+        "spec.backend.tempo.storage.s3.bucket",
+        "Required value");
+  }
+
+  @Test
+  void refusesS3TypeWithoutS3Settings() {
+    assertRefused(
+        """
+        spec:
+          backend:
+            tempo:
+              storage: {type: s3}
+        """,
+        "spec.backend.tempo.storage.s3",
+        "storage.type s3 needs storage.s3 with a bucket");
+  }
+
+  @Test
+  void refusesAServiceWithBothRatioAndRateLimit() {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling:
+            services: [{service: checkout, ratio: 0.5, maxTracesPerSecond: 3}]
+        """,
+        "spec.sampling.services[0]",
+        "set exactly one of ratio or maxTracesPerSecond");
+  }
+
+  @Test
+  void refusesAMalformedDuration() {
+    assertRefused(
+        """
+        spec:
+          backend: {tempo: {retention: "7 days"}}
+        """,
+        "spec.backend.tempo.retention",
+        "should match");
+  }
+
+  /** Creates the policy through a client that does not parse it into Java (raw YAML). */
+  private static void assertRefused(String specYaml, String field, String message) {
+    String yaml =
+        "apiVersion: traceroll.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: bad, namespace: "
+            + ns
+            + "}\n"
+            + specYaml;
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      assertThatThrownBy(
+              () ->
+                  client
+                      .resource(new java.io.ByteArrayInputStream(yaml.getBytes()))
+                      .inNamespace(ns)
+                      .create())
+          .isInstanceOf(KubernetesClientException.class)
+          .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+          .hasMessageContaining(field)
+          .hasMessageContaining(message);
+    }
+  }
+}

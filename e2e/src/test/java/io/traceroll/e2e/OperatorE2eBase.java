@@ -1,0 +1,73 @@
+package io.traceroll.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Starts the CRD and one operator process per test class; on a failure prints the operator log
+ * and the objects of the namespaces the test used.
+ */
+abstract class OperatorE2eBase {
+  static TestCluster cluster;
+  static OperatorProcess operator;
+  static final List<String> namespaces = new ArrayList<>();
+
+  @RegisterExtension
+  final TestWatcher diagnostics =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          StringBuilder out = new StringBuilder("\n===== e2e failure diagnostics: ");
+          out.append(context.getDisplayName()).append(" =====\n");
+          out.append("----- operator log -----\n");
+          out.append(operator == null ? "(operator not started)" : tail(operator.logs(), 200));
+          for (String ns : namespaces) {
+            out.append("\n----- objects in namespace ").append(ns).append(" -----\n");
+            try {
+              out.append(cluster.describe(ns));
+            } catch (RuntimeException e) {
+              out.append("(cannot list: ").append(e.getMessage()).append(")");
+            }
+          }
+          System.err.println(out);
+        }
+      };
+
+  @BeforeAll
+  static void startOperator() throws Exception {
+    cluster = new TestCluster();
+    cluster.installCrd();
+    cluster.ensureNamespace(TestCluster.OPERATOR_NAMESPACE);
+    operator = OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of());
+  }
+
+  @AfterAll
+  static void stopOperator() throws Exception {
+    if (operator != null) {
+      operator.close();
+    }
+    for (String ns : namespaces) {
+      cluster.deleteNamespace(ns);
+    }
+    namespaces.clear();
+    cluster.client.close();
+  }
+
+  static String namespace(String prefix, Map<String, String> labels) {
+    String ns = cluster.createNamespace(prefix, labels);
+    namespaces.add(ns);
+    return ns;
+  }
+
+  private static String tail(String text, int lines) {
+    String[] all = text.split("\n");
+    int from = Math.max(0, all.length - lines);
+    return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+  }
+}

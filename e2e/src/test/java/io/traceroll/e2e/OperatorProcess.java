@@ -1,0 +1,109 @@
+package io.traceroll.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The operator as a real process, started from the built jar against the test cluster. */
+final class OperatorProcess implements AutoCloseable {
+  static final Path JAR = Path.of("../operator/target/traceroll-operator.jar");
+
+  private final Process process;
+  private final Path log;
+  private final int healthPort;
+
+  private OperatorProcess(Process process, Path log, int healthPort) {
+    this.process = process;
+    this.log = log;
+    this.healthPort = healthPort;
+  }
+
+  /** Starts the operator and waits until /readyz answers 200. */
+  static OperatorProcess start(String namespace, Map<String, String> extraEnv) throws Exception {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the operator first");
+    }
+    int port = freePort();
+    Path log = Path.of("target", "operator-" + System.currentTimeMillis() + ".log");
+    Files.createDirectories(log.getParent());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", JAR.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("TRACEROLL_NAMESPACE", namespace);
+    builder.environment().put("TRACEROLL_HEALTH_PORT", String.valueOf(port));
+    builder.environment().put("TRACEROLL_RECHECK_INTERVAL", "2s");
+    builder.environment().putAll(extraEnv);
+    OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+    operator.awaitReady(Duration.ofSeconds(90));
+    return operator;
+  }
+
+  String logs() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no operator log: " + e.getMessage() + ")";
+    }
+  }
+
+  int healthPort() {
+    return healthPort;
+  }
+
+  String get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  private void awaitReady(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("operator exited early:\n" + logs());
+      }
+      try {
+        if (get("/readyz").startsWith("200")) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // keep waiting
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("operator not ready within " + timeout + ":\n" + logs());
+  }
+
+  /** Stops with SIGTERM, as Kubernetes does, and waits for the graceful shutdown. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

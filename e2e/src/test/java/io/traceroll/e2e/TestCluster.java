@@ -1,0 +1,106 @@
+package io.traceroll.e2e;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The cluster KUBECONFIG names (the local one in make test; kind would do as well). */
+final class TestCluster {
+  static final Path CRD = Path.of("../crds/tracingpolicies.traceroll.io-v1.yml");
+  static final String OPERATOR_NAMESPACE = "traceroll-system";
+
+  final KubernetesClient client = new KubernetesClientBuilder().build();
+
+  /** Installs (or updates) the CRD and waits until the API server serves it. */
+  void installCrd() throws IOException {
+    CustomResourceDefinition crd;
+    try (InputStream in = Files.newInputStream(CRD)) {
+      crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+    }
+    client.resource(crd).serverSideApply();
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            cond ->
+                                "Established".equals(cond.getType())
+                                    && "True".equals(cond.getStatus())),
+            60,
+            TimeUnit.SECONDS);
+  }
+
+  /** A new namespace with a unique name, optionally labelled. */
+  String createNamespace(String prefix, Map<String, String> labels) {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+    client
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+    return name;
+  }
+
+  void ensureNamespace(String name) {
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
+  }
+
+  void deleteNamespace(String name) {
+    client.namespaces().withName(name).delete();
+  }
+
+  static TracingPolicy sample(String file, String namespace) throws IOException {
+    try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
+      TracingPolicy policy = Serialization.unmarshal(in, TracingPolicy.class);
+      policy.getMetadata().setNamespace(namespace);
+      return policy;
+    }
+  }
+
+  /** Everything in the namespace a person would look at after a failure, as YAML. */
+  String describe(String namespace) {
+    StringBuilder out = new StringBuilder();
+    appendAll(out, client.resources(TracingPolicy.class).inNamespace(namespace).list().getItems());
+    appendAll(out, client.apps().statefulSets().inNamespace(namespace).list().getItems());
+    appendAll(out, client.apps().deployments().inNamespace(namespace).list().getItems());
+    appendAll(out, client.pods().inNamespace(namespace).list().getItems());
+    appendAll(out, client.configMaps().inNamespace(namespace).list().getItems());
+    appendAll(out, client.services().inNamespace(namespace).list().getItems());
+    appendAll(out, client.v1().events().inNamespace(namespace).list().getItems());
+    return out.toString();
+  }
+
+  private static void appendAll(StringBuilder out, java.util.List<? extends HasMetadata> items) {
+    for (HasMetadata item : items) {
+      out.append("---\n").append(Serialization.asYaml(item));
+    }
+  }
+
+  static Duration timeout() {
+    return Duration.ofSeconds(Long.getLong("e2e.timeoutSeconds", 90));
+  }
+}

@@ -1,0 +1,61 @@
+package io.traceroll.operator.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.OperatorConfig;
+import io.traceroll.operator.TracerollOperator;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The operator running against fabric8's mock API server in CRUD mode. The mock has no server-side
+ * apply, so (here only) SSA is turned off.
+ */
+final class MockCluster implements AutoCloseable {
+  static final String OPERATOR_NAMESPACE = "traceroll-system";
+
+  final KubernetesMockServer server;
+  final KubernetesClient client;
+  final Operator operator;
+
+  MockCluster() {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(
+                List.of(
+                    CustomResourceDefinitionContext.fromCustomResourceType(TracingPolicy.class))),
+            false);
+    server.init();
+    client = server.createClient();
+    OperatorConfig config =
+        new OperatorConfig(OPERATOR_NAMESPACE, Set.of(), false, 0, Duration.ofMillis(500));
+    operator =
+        TracerollOperator.create(
+            client,
+            config,
+            new SimpleMeterRegistry(),
+            o ->
+                o.withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+    operator.start();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,312 @@
+package io.traceroll.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
+import io.traceroll.api.v1alpha1.S3Storage;
+import io.traceroll.api.v1alpha1.SecretKeys;
+import io.traceroll.api.v1alpha1.StorageType;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TracingPolicyReconcilerTest {
+  static final String NS = "observability";
+
+  MockCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = new MockCluster();
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void createsEveryTempoChildWithOwnerReferenceAndBecomesReady() throws IOException {
+    TracingPolicy policy = create(sample("tracingpolicy-tempo.yaml"));
+
+    ConfigMap config = await().until(() -> configMap("default-tempo-config"), o -> o != null);
+    StatefulSet tempo = await().until(() -> statefulSet("default-tempo"), o -> o != null);
+    Service service = await().until(() -> service("default-tempo"), o -> o != null);
+    ConfigMap sampling = await().until(() -> configMap("default-sampling"), o -> o != null);
+    for (HasMetadata child : new HasMetadata[] {config, tempo, service, sampling}) {
+      OwnerReference owner = child.getMetadata().getOwnerReferences().get(0);
+      assertThat(owner.getKind()).isEqualTo("TracingPolicy");
+      assertThat(owner.getName()).isEqualTo("default");
+      assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
+    }
+    assertThat(config.getData().get("tempo.yaml")).contains("block_retention: 168h");
+    assertThat(
+            tempo.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests())
+        .containsEntry("storage", new io.fabric8.kubernetes.api.model.Quantity("10Gi"));
+    assertThat(service.getSpec().getPorts())
+        .extracting(ServicePort::getPort)
+        .containsExactly(3200, 4317, 4318, 14268, 14250, 9411);
+    assertThat(sampling.getData().get("strategies.json")).contains("\"checkout\"");
+    assertThat(sampling.getData()).containsEntry("OTEL_TRACES_SAMPLER_ARG", "0.1");
+
+    // Tempo has no ready pod yet: not Ready, and the reason says why.
+    awaitReady("default", "False", "TempoStarting");
+    assertThat(get("default").getStatus().getBackend().getEndpoint())
+        .isEqualTo("http://default-tempo.observability.svc:4317");
+
+    markStatefulSetReady("default-tempo");
+    awaitReady("default", "True", "Reconciled");
+    TracingPolicy ready = get("default");
+    assertThat(ready.getStatus().getObservedGeneration())
+        .isEqualTo(ready.getMetadata().getGeneration());
+    assertThat(condition(ready, "BackendReady").map(Condition::getStatus)).contains("True");
+  }
+
+  @Test
+  void specChangeUpdatesChildrenAndRollsTempo() throws IOException {
+    create(sample("tracingpolicy-tempo.yaml"));
+    StatefulSet before = await().until(() -> statefulSet("default-tempo"), o -> o != null);
+    String hashBefore = configHash(before);
+
+    TracingPolicy policy = get("default");
+    policy.getSpec().getBackend().getTempo().setRetention("24h");
+    policy.getSpec().getSampling().getDefaultSampling().setRatio(0.5);
+    cluster.client.resource(policy).update();
+
+    await()
+        .until(
+            () -> configMap("default-tempo-config").getData().get("tempo.yaml"),
+            yaml -> yaml.contains("block_retention: 24h"));
+    await()
+        .until(
+            () -> configMap("default-sampling").getData().get("OTEL_TRACES_SAMPLER_ARG"),
+            "0.5"::equals);
+    await().until(() -> configHash(statefulSet("default-tempo")), h -> !h.equals(hashBefore));
+  }
+
+  @Test
+  void childDeletedOrEditedByHandIsRestored() throws IOException {
+    create(sample("tracingpolicy-tempo.yaml"));
+    await().until(() -> service("default-tempo"), o -> o != null);
+    ConfigMap sampling = await().until(() -> configMap("default-sampling"), o -> o != null);
+
+    cluster.client.resource(service("default-tempo")).delete();
+    await().until(() -> service("default-tempo"), o -> o != null);
+
+    sampling.getData().put("strategies.json", "{}");
+    cluster.client.resource(sampling).update();
+    await()
+        .until(
+            () -> configMap("default-sampling").getData().get("strategies.json"),
+            json -> json.contains("default_strategy"));
+  }
+
+  @Test
+  void switchingStorageReplacesStatefulSetWithDeployment() throws IOException {
+    create(sample("tracingpolicy-tempo.yaml"));
+    await().until(() -> statefulSet("default-tempo"), o -> o != null);
+
+    TracingPolicy policy = get("default");
+    policy.getSpec().getBackend().getTempo().getStorage().setType(StorageType.MEMORY);
+    policy.getSpec().getBackend().getTempo().getStorage().setSize(null);
+    cluster.client.resource(policy).update();
+
+    await().until(() -> deployment("default-tempo"), o -> o != null);
+    await().until(() -> statefulSet("default-tempo") == null);
+  }
+
+  @Test
+  void otlpEndpointCreatesNoTempoAndPublishesTheEndpoint() throws IOException {
+    create(sample("tracingpolicy-otlp.yaml"));
+
+    awaitReady("to-collector", "True", "Reconciled");
+    TracingPolicy policy = get("to-collector");
+    assertThat(policy.getStatus().getBackend().getType()).isEqualTo("otlpEndpoint");
+    assertThat(policy.getStatus().getBackend().getEndpoint())
+        .isEqualTo("http://otel-collector.observability.svc:4317");
+    assertThat(configMap("to-collector-sampling")).isNotNull();
+    assertThat(configMap("to-collector-tempo-config")).isNull();
+    assertThat(statefulSet("to-collector-tempo")).isNull();
+    assertThat(deployment("to-collector-tempo")).isNull();
+    assertThat(service("to-collector-tempo")).isNull();
+  }
+
+  @Test
+  void switchingToOtlpEndpointRemovesTempo() throws IOException {
+    create(sample("tracingpolicy-tempo.yaml"));
+    await().until(() -> statefulSet("default-tempo"), o -> o != null);
+
+    TracingPolicy policy = get("default");
+    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
+    otlp.setEndpoint("http://collector:4317");
+    policy.getSpec().getBackend().setTempo(null);
+    policy.getSpec().getBackend().setOtlpEndpoint(otlp);
+    cluster.client.resource(policy).update();
+
+    await().until(() -> statefulSet("default-tempo") == null);
+    await().until(() -> service("default-tempo") == null);
+    await().until(() -> configMap("default-tempo-config") == null);
+    awaitReady("default", "True", "Reconciled");
+  }
+
+  @Test
+  void missingCredentialsSecretGivesReadyFalseAndAnEventThenRecovers() throws IOException {
+    TracingPolicy policy = sample("tracingpolicy-tempo.yaml");
+    S3Storage s3 = new S3Storage();
+    s3.setBucket("traces");
+    SecretKeys keys = new SecretKeys();
+    keys.setName("tempo-s3");
+    s3.setCredentialsSecret(keys);
+    policy.getSpec().getBackend().getTempo().getStorage().setType(StorageType.S3);
+    policy.getSpec().getBackend().getTempo().getStorage().setSize(null);
+    policy.getSpec().getBackend().getTempo().getStorage().setS3(s3);
+    create(policy);
+
+    Condition ready = awaitReady("default", "False", "CredentialsSecretNotFound");
+    assertThat(ready.getMessage()).contains("observability/tempo-s3");
+    await()
+        .until(
+            () ->
+                cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "CredentialsSecretNotFound".equals(e.getReason())
+                                && "Warning".equals(e.getType())));
+    // Nothing is deployed while the reference is broken, and the operator keeps running.
+    assertThat(deployment("default-tempo")).isNull();
+
+    cluster
+        .client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("tempo-s3")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData("AWS_ACCESS_KEY_ID", "id")
+                .addToStringData("AWS_SECRET_ACCESS_KEY", "key")
+                .build())
+        .create();
+    Deployment tempo = await().until(() -> deployment("default-tempo"), o -> o != null);
+    assertThat(tempo.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("-config.expand-env=true");
+    awaitReady("default", "False", "TempoStarting");
+  }
+
+  @Test
+  void statusListsTheSelectedNamespacesButNeverProtectedOnes() throws IOException {
+    for (String ns : new String[] {"shop", "payments", MockCluster.OPERATOR_NAMESPACE, "plain"}) {
+      var builder = new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata();
+      if (!ns.equals("plain")) {
+        builder.editMetadata().addToLabels(Traceroll.INJECT_LABEL, "enabled").endMetadata();
+      }
+      cluster.client.resource(builder.build()).create();
+    }
+    create(sample("tracingpolicy-otlp.yaml"));
+
+    await()
+        .until(
+            () ->
+                Optional.ofNullable(get("to-collector").getStatus())
+                    .map(s -> s.getNamespaces())
+                    .orElse(null),
+            ns -> ns != null && ns.equals(java.util.List.of("payments", "shop")));
+
+    var plain = cluster.client.namespaces().withName("plain").get();
+    plain.getMetadata().setLabels(Map.of(Traceroll.INJECT_LABEL, "enabled"));
+    cluster.client.resource(plain).update();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> get("to-collector").getStatus().getNamespaces(),
+            ns -> ns.equals(java.util.List.of("payments", "plain", "shop")));
+  }
+
+  // --- helpers ---
+
+  static TracingPolicy sample(String file) throws IOException {
+    try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
+      return Serialization.unmarshal(in, TracingPolicy.class);
+    }
+  }
+
+  TracingPolicy create(TracingPolicy policy) {
+    return cluster.client.resource(policy).inNamespace(NS).create();
+  }
+
+  TracingPolicy get(String name) {
+    return cluster.client.resources(TracingPolicy.class).inNamespace(NS).withName(name).get();
+  }
+
+  Condition awaitReady(String name, String status, String reason) {
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                Optional.ofNullable(get(name).getStatus())
+                    .flatMap(s -> condition(get(name), "Ready")),
+            c ->
+                c.isPresent()
+                    && c.get().getStatus().equals(status)
+                    && c.get().getReason().equals(reason))
+        .orElseThrow();
+  }
+
+  static Optional<Condition> condition(TracingPolicy policy, String type) {
+    return policy.getStatus() == null
+        ? Optional.empty()
+        : PolicyConditions.find(policy.getStatus().getConditions(), type);
+  }
+
+  void markStatefulSetReady(String name) {
+    StatefulSet sts = statefulSet(name);
+    sts.setStatus(new StatefulSetStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
+    cluster.client.resource(sts).updateStatus();
+  }
+
+  static String configHash(StatefulSet sts) {
+    return sts.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(Traceroll.CONFIG_HASH_ANNOTATION);
+  }
+
+  ConfigMap configMap(String name) {
+    return cluster.client.configMaps().inNamespace(NS).withName(name).get();
+  }
+
+  StatefulSet statefulSet(String name) {
+    return cluster.client.apps().statefulSets().inNamespace(NS).withName(name).get();
+  }
+
+  Deployment deployment(String name) {
+    return cluster.client.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  Service service(String name) {
+    return cluster.client.services().inNamespace(NS).withName(name).get();
+  }
+}
