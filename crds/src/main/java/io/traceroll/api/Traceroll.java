@@ -15,6 +15,20 @@ public final class Traceroll {
   /** Namespace label naming the policy ({@code ns.name}) that wins when several match. */
   public static final String POLICY_LABEL = "traceroll.io/policy";
 
+  /** Pod annotation naming the containers to instrument (comma-separated). */
+  public static final String CONTAINER_NAMES_ANNOTATION = "traceroll.io/container-names";
+
+  /** Pod annotation recording the injection: {@code <ns>.<policy>@<generation>}. */
+  public static final String INJECTED_ANNOTATION = "traceroll.io/injected";
+
+  /** Pod annotation recording the agent version injected. */
+  public static final String AGENT_VERSION_ANNOTATION = "traceroll.io/agent-version";
+
+  /** Pod annotation that overrides the service name (the OpenTelemetry convention). */
+  public static final String SERVICE_NAME_ANNOTATION = "resource.opentelemetry.io/service.name";
+
+  public static final String VERSION_LABEL = "app.kubernetes.io/version";
+
   /** Labels on every object the operator creates. */
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 

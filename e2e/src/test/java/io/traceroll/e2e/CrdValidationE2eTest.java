@@ -45,7 +45,9 @@ class CrdValidationE2eTest {
     TracingPolicy created =
         cluster.client.resource(TestCluster.sample("tracingpolicy-otlp.yaml", ns)).create();
     var raw =
-        cluster.client.genericKubernetesResources("traceroll.io/v1alpha1", "TracingPolicy")
+        cluster
+            .client
+            .genericKubernetesResources("traceroll.io/v1alpha1", "TracingPolicy")
             .inNamespace(ns)
             .withName(created.getMetadata().getName())
             .get();

@@ -52,14 +52,18 @@ class KwokWorkloadE2eTest {
                                   assertThat(c.getStatus()).isEqualTo("True");
                                 });
                       });
-              Deployment d = cluster.client.apps().deployments().inNamespace(ns).withName("checkout").get();
+              Deployment d =
+                  cluster.client.apps().deployments().inNamespace(ns).withName("checkout").get();
               assertThat(d.getStatus().getReadyReplicas()).isEqualTo(2);
             });
   }
 
   @Test
   void aPodLabelledToCrashLoopsWithRisingRestarts() {
-    cluster.client.resource(javaApp("broken", 1, Map.of("traceroll.io/simulate", "crashloop"))).create();
+    cluster
+        .client
+        .resource(javaApp("broken", 1, Map.of("traceroll.io/simulate", "crashloop")))
+        .create();
 
     await()
         .atMost(TestCluster.timeout())

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * Starts the CRD and one operator process per test class; on a failure prints the operator log
- * and the objects of the namespaces the test used.
+ * Starts the CRD and one operator process per test class; on a failure prints the operator log and
+ * the objects of the namespaces the test used.
  */
 abstract class OperatorE2eBase {
   static TestCluster cluster;

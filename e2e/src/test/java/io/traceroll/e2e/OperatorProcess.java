@@ -30,9 +30,11 @@ final class OperatorProcess implements AutoCloseable {
   /** Starts the operator and waits until /readyz answers 200. */
   static OperatorProcess start(String namespace, Map<String, String> extraEnv) throws Exception {
     if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the operator first");
+      throw new IllegalStateException(
+          JAR.toAbsolutePath() + " is missing: build the operator first");
     }
     int port = freePort();
+    int webhookPort = freePort();
     Path log = Path.of("target", "operator-" + System.currentTimeMillis() + ".log");
     Files.createDirectories(log.getParent());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -43,6 +45,12 @@ final class OperatorProcess implements AutoCloseable {
     builder.environment().put("TRACEROLL_NAMESPACE", namespace);
     builder.environment().put("TRACEROLL_HEALTH_PORT", String.valueOf(port));
     builder.environment().put("TRACEROLL_RECHECK_INTERVAL", "2s");
+    // Out of cluster the API server reaches the webhook by URL on loopback.
+    builder.environment().put("TRACEROLL_WEBHOOK_PORT", String.valueOf(webhookPort));
+    builder.environment().put("TRACEROLL_WEBHOOK_BIND", "127.0.0.1");
+    builder
+        .environment()
+        .put("TRACEROLL_WEBHOOK_URL", "https://127.0.0.1:" + webhookPort + "/mutate");
     builder.environment().putAll(extraEnv);
     OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
     operator.awaitReady(Duration.ofSeconds(90));

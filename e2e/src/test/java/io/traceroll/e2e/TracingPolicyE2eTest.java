@@ -25,7 +25,9 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
     TracingPolicy created = cluster.client.resource(policy).create();
 
     Deployment tempo = awaitPresent(() -> deployment(ns, "default-tempo"));
-    Service service = awaitPresent(() -> cluster.client.services().inNamespace(ns).withName("default-tempo").get());
+    Service service =
+        awaitPresent(
+            () -> cluster.client.services().inNamespace(ns).withName("default-tempo").get());
     ConfigMap config = awaitPresent(() -> configMap(ns, "default-tempo-config"));
     ConfigMap sampling = awaitPresent(() -> configMap(ns, "default-sampling"));
     for (HasMetadata child : new HasMetadata[] {tempo, service, config, sampling}) {
@@ -69,13 +71,33 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
     String ns = namespace("obs-pv", Map.of());
     cluster.client.resource(TestCluster.sample("tracingpolicy-tempo.yaml", ns)).create();
 
-    StatefulSet tempo = awaitPresent(() -> cluster.client.apps().statefulSets().inNamespace(ns).withName("default-tempo").get());
+    StatefulSet tempo =
+        awaitPresent(
+            () ->
+                cluster
+                    .client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(ns)
+                    .withName("default-tempo")
+                    .get());
     assertThat(tempo.getSpec().getVolumeClaimTemplates())
         .singleElement()
-        .satisfies(c -> assertThat(c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("10Gi"));
+        .satisfies(
+            c ->
+                assertThat(c.getSpec().getResources().getRequests().get("storage").toString())
+                    .isEqualTo("10Gi"));
     await()
         .atMost(TestCluster.timeout())
-        .until(() -> !cluster.client.persistentVolumeClaims().inNamespace(ns).list().getItems().isEmpty());
+        .until(
+            () ->
+                !cluster
+                    .client
+                    .persistentVolumeClaims()
+                    .inNamespace(ns)
+                    .list()
+                    .getItems()
+                    .isEmpty());
   }
 
   @Test
@@ -91,7 +113,11 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
             tempo:
               storage: {type: s3, s3: {bucket: traces, credentialsSecret: {name: missing}}}
         """;
-    cluster.client.resource(new java.io.ByteArrayInputStream(yaml.getBytes())).inNamespace(ns).create();
+    cluster
+        .client
+        .resource(new java.io.ByteArrayInputStream(yaml.getBytes()))
+        .inNamespace(ns)
+        .create();
     await()
         .atMost(TestCluster.timeout())
         .untilAsserted(

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.traceroll.operator.webhook.WebhookConfig;
+import io.traceroll.operator.webhook.WebhookRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +27,18 @@ public final class Main {
     new ProcessorMetrics().bindTo(registry);
 
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = TracerollOperator.create(client, config, registry, o -> {});
+    Leadership leadership = new Leadership();
+    Operator operator = TracerollOperator.create(client, config, registry, leadership, o -> {});
+    WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
+    WebhookRuntime webhook =
+        new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
+    if (webhookConfig.enabled()) {
+      webhook.start(registry);
+    }
+    // Every replica serves admissions, so readiness does not wait for leadership.
     HealthServer health =
         new HealthServer(
-            config.healthPort(),
-            () ->
-                operator.getRuntimeInfo().isStarted()
-                    && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-            registry);
+            config.healthPort(), () -> !webhookConfig.enabled() || webhook.isReady(), registry);
     health.start();
     Runtime.getRuntime()
         .addShutdownHook(
@@ -40,6 +46,7 @@ public final class Main {
                 () -> {
                   LOG.info("shutting down");
                   health.close();
+                  webhook.close();
                   operator.stop();
                   client.close();
                 },

@@ -1,6 +1,7 @@
 package io.traceroll.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -23,6 +24,7 @@ public final class TracerollOperator {
       KubernetesClient client,
       OperatorConfig config,
       MeterRegistry registry,
+      Leadership leadership,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
@@ -32,10 +34,22 @@ public final class TracerollOperator {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(LEASE_NAME, config.namespace()));
+                    new LeaderElectionConfiguration(
+                        LEASE_NAME,
+                        config.namespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        new LeaderCallbacks(
+                            leadership::startLeading, leadership::stopLeading, leader -> {}),
+                        true));
               }
               overrides.accept(o);
             });
+    if (!config.leaderElection()) {
+      leadership.startLeading();
+    }
     operator.register(
         new TracingPolicyReconciler(
             new NamespaceSelection(config.namespace()), config.recheckInterval()),

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.webhook.OtlpTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public final class ChildObjects {
   private ChildObjects() {}
 
   public static String tempoName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-tempo";
+    return OtlpTarget.tempoServiceName(policy);
   }
 
   public static String tempoConfigName(TracingPolicy policy) {

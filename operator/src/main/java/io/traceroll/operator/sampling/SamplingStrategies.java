@@ -9,13 +9,10 @@ import io.traceroll.api.v1alpha1.OperationSampling;
 import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.ServiceSampling;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Renders a policy's sampling as Jaeger sampling strategies JSON (the file format of Jaeger's
- * remote sampler), plus the OTEL_TRACES_SAMPLER settings agents start with.
+ * remote sampler).
  */
 public final class SamplingStrategies {
   public static final String PROBABILISTIC = "probabilistic";
@@ -59,17 +56,5 @@ public final class SamplingStrategies {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render sampling strategies", e);
     }
-  }
-
-  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG for the policy's default sampling. */
-  public static Map<String, String> samplerEnv(Sampling sampling) {
-    Map<String, String> env = new TreeMap<>();
-    env.put(
-        "OTEL_TRACES_SAMPLER",
-        sampling.isParentBased() ? "parentbased_traceidratio" : "traceidratio");
-    env.put(
-        "OTEL_TRACES_SAMPLER_ARG",
-        String.format(Locale.ROOT, "%s", sampling.getDefaultSampling().getRatio()));
-    return env;
   }
 }

@@ -46,6 +46,7 @@ final class MockCluster implements AutoCloseable {
             client,
             config,
             new SimpleMeterRegistry(),
+            new io.traceroll.operator.Leadership(),
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));

@@ -1,0 +1,228 @@
+package io.traceroll.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.traceroll.api.Traceroll;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pods admitted by the real kube-apiserver carry the agent, through our webhook. */
+class WebhookE2eTest extends OperatorE2eBase {
+  static String policyNs;
+
+  @BeforeAll
+  static void createPolicy() throws Exception {
+    policyNs = namespace("obs-wh", Map.of());
+    cluster.client.resource(TestCluster.sample("tracingpolicy-otlp.yaml", policyNs)).create();
+    // The leader registers one webhook per policy once its CA is in place.
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () -> {
+              MutatingWebhookConfiguration mwc =
+                  cluster
+                      .client
+                      .admissionRegistration()
+                      .v1()
+                      .mutatingWebhookConfigurations()
+                      .withName("traceroll-webhook")
+                      .get();
+              return mwc != null
+                  && mwc.getWebhooks().stream()
+                      .anyMatch(
+                          w ->
+                              w.getName().startsWith("to-collector." + policyNs)
+                                  && w.getClientConfig().getCaBundle() != null);
+            });
+  }
+
+  @Test
+  void podsOfADeploymentInALabelledNamespaceGetTheAgent() {
+    // Policies of other test classes may still exist; the namespace names the one it wants.
+    String ns =
+        namespace(
+            "shop-wh",
+            Map.of(
+                Traceroll.INJECT_LABEL,
+                Traceroll.INJECT_ENABLED,
+                Traceroll.POLICY_LABEL,
+                policyNs + ".to-collector"));
+    cluster.client.resource(deployment(ns, "checkout")).create();
+
+    Pod pod = awaitPod(ns, "checkout");
+    assertThat(pod.getSpec().getInitContainers())
+        .first()
+        .satisfies(init -> assertThat(init.getName()).isEqualTo("traceroll-agent-init"));
+    Container app = pod.getSpec().getContainers().get(0);
+    Map<String, EnvVar> env = env(app);
+    assertThat(env.get("JAVA_TOOL_OPTIONS").getValue())
+        .isEqualTo("-Xmx256m -javaagent:/traceroll/agent/javaagent.jar");
+    assertThat(env.get("OTEL_SERVICE_NAME").getValue()).isEqualTo("checkout");
+    assertThat(env.get("OTEL_EXPORTER_OTLP_ENDPOINT").getValue())
+        .isEqualTo("http://otel-collector.observability.svc:4317");
+    assertThat(env.get("OTEL_TRACES_SAMPLER_ARG").getValue()).isEqualTo("0.25");
+    assertThat(env.get("OTEL_RESOURCE_ATTRIBUTES").getValue())
+        .contains("k8s.namespace.name=" + ns)
+        .contains("k8s.deployment.name=checkout")
+        .contains("service.version=1.4.2");
+    assertThat(env.get("TRACEROLL_POD_NAME").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry(Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION)
+        .hasEntrySatisfying(
+            Traceroll.INJECTED_ANNOTATION,
+            v -> assertThat(v).startsWith(policyNs + ".to-collector@"));
+    // KWOK runs the instrumented pod like any other.
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () ->
+                "Running"
+                    .equals(
+                        cluster
+                            .client
+                            .pods()
+                            .inNamespace(ns)
+                            .withName(pod.getMetadata().getName())
+                            .get()
+                            .getStatus()
+                            .getPhase()));
+  }
+
+  @Test
+  void podsInAnUnlabelledNamespaceAreUntouched() {
+    String ns = namespace("plain-wh", Map.of());
+    cluster.client.resource(deployment(ns, "inventory")).create();
+
+    Pod pod = awaitPod(ns, "inventory");
+    assertThat(pod.getSpec().getInitContainers()).isEmpty();
+    assertThat(env(pod.getSpec().getContainers().get(0))).doesNotContainKey("OTEL_SERVICE_NAME");
+    assertThat(pod.getMetadata().getAnnotations()).doesNotContainKey(Traceroll.INJECTED_ANNOTATION);
+  }
+
+  @Test
+  void aPodThatOptsOutIsUntouched() {
+    String ns = namespace("optout-wh", Map.of(Traceroll.INJECT_LABEL, Traceroll.INJECT_ENABLED));
+    Pod created =
+        cluster
+            .client
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("batch")
+                    .withNamespace(ns)
+                    .addToAnnotations(Traceroll.INJECT_ANNOTATION, "false")
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("example/batch:1")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    assertThat(created.getSpec().getInitContainers()).isEmpty();
+    assertThat(created.getMetadata().getAnnotations())
+        .doesNotContainKey(Traceroll.INJECTED_ANNOTATION);
+  }
+
+  @Test
+  void podsAreStillCreatedWhileTheWebhookIsDown() throws Exception {
+    String ns = namespace("down-wh", Map.of(Traceroll.INJECT_LABEL, Traceroll.INJECT_ENABLED));
+    operator.close();
+    try {
+      Pod created =
+          cluster
+              .client
+              .resource(
+                  new PodBuilder()
+                      .withNewMetadata()
+                      .withName("while-down")
+                      .withNamespace(ns)
+                      .endMetadata()
+                      .withNewSpec()
+                      .addNewContainer()
+                      .withName("app")
+                      .withImage("example/app:1")
+                      .endContainer()
+                      .endSpec()
+                      .build())
+              .create();
+      assertThat(created.getMetadata().getUid()).isNotBlank();
+      assertThat(created.getSpec().getInitContainers()).isEmpty();
+    } finally {
+      operator = OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of());
+    }
+  }
+
+  private static Pod awaitPod(String ns, String app) {
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () ->
+                !cluster
+                    .client
+                    .pods()
+                    .inNamespace(ns)
+                    .withLabel("app.kubernetes.io/name", app)
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    return cluster
+        .client
+        .pods()
+        .inNamespace(ns)
+        .withLabel("app.kubernetes.io/name", app)
+        .list()
+        .getItems()
+        .get(0);
+  }
+
+  private static Map<String, EnvVar> env(Container c) {
+    List<EnvVar> env = c.getEnv() == null ? List.of() : c.getEnv();
+    return env.stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
+  }
+
+  private static io.fabric8.kubernetes.api.model.apps.Deployment deployment(
+      String ns, String name) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(1)
+        .withNewSelector()
+        .addToMatchLabels("app.kubernetes.io/name", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app.kubernetes.io/name", name)
+        .addToLabels("app.kubernetes.io/version", "1.4.2")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("ghcr.io/example/" + name + ":1.4.2")
+        .addNewEnv()
+        .withName("JAVA_TOOL_OPTIONS")
+        .withValue("-Xmx256m")
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+}

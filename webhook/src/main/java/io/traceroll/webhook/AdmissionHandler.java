@@ -1,0 +1,140 @@
+package io.traceroll.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers AdmissionReview requests for pods. Fails open: whatever goes wrong inside, the pod is
+ * admitted unchanged with a warning; only a request that is not an AdmissionReview gets a 400.
+ */
+public final class AdmissionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Outcomes counted in metrics. */
+  public enum Outcome {
+    INJECTED,
+    UNCHANGED,
+    SKIPPED,
+    ERROR
+  }
+
+  /** Receives one call per admission; the server wires it to metrics. */
+  public interface Listener {
+    void admitted(Outcome outcome, long nanos);
+  }
+
+  /** An HTTP answer: status code and JSON body. */
+  public record Response(int status, byte[] body) {}
+
+  private final PolicyResolver resolver;
+  private final PodMutator mutator = new PodMutator();
+  private final Listener listener;
+
+  public AdmissionHandler(PolicyResolver resolver, Listener listener) {
+    this.resolver = resolver;
+    this.listener = listener;
+  }
+
+  public Response handle(byte[] body) {
+    long start = System.nanoTime();
+    JsonNode review;
+    try {
+      review = JSON.readTree(body);
+    } catch (IOException e) {
+      return badRequest("request body is not JSON: " + e.getMessage());
+    }
+    JsonNode request = review == null ? null : review.get("request");
+    if (request == null
+        || !"AdmissionReview".equals(review.path("kind").asText())
+        || !request.path("uid").isTextual()) {
+      return badRequest("expected an AdmissionReview with request.uid");
+    }
+    String uid = request.get("uid").asText();
+    String apiVersion = review.path("apiVersion").asText("admission.k8s.io/v1");
+    Outcome outcome;
+    ObjectNode response;
+    try {
+      Decision decision = decide(request);
+      outcome = decision.outcome();
+      response = allowed(uid, decision.patch(), decision.warnings());
+    } catch (RuntimeException e) {
+      // Fail open: never block a pod because of us.
+      LOG.warn("admission {} failed open: {}", uid, e.toString());
+      outcome = Outcome.ERROR;
+      response =
+          allowed(
+              uid, null, List.of("traceroll: tracing not injected (internal error: " + e + ")"));
+    }
+    listener.admitted(outcome, System.nanoTime() - start);
+    ObjectNode out = JSON.createObjectNode();
+    out.put("apiVersion", apiVersion);
+    out.put("kind", "AdmissionReview");
+    out.set("response", response);
+    return new Response(200, write(out));
+  }
+
+  private record Decision(Outcome outcome, ArrayNode patch, List<String> warnings) {}
+
+  private Decision decide(JsonNode request) {
+    JsonNode pod = request.get("object");
+    if (!"Pod".equals(request.path("kind").path("kind").asText())
+        || !"CREATE".equals(request.path("operation").asText())
+        || pod == null
+        || !pod.isObject()) {
+      return new Decision(Outcome.SKIPPED, null, List.of());
+    }
+    String namespace =
+        request.path("namespace").asText(pod.path("metadata").path("namespace").asText());
+    Optional<InjectionSettings> settings = resolver.resolve(namespace, pod);
+    if (settings.isEmpty()) {
+      return new Decision(Outcome.SKIPPED, null, List.of());
+    }
+    PodMutator.Result result = mutator.mutate(pod, namespace, settings.get());
+    if (!result.changed()) {
+      return new Decision(
+          result.skipReason() == null ? Outcome.UNCHANGED : Outcome.SKIPPED,
+          null,
+          result.warnings());
+    }
+    return new Decision(Outcome.INJECTED, result.patch(), result.warnings());
+  }
+
+  private static ObjectNode allowed(String uid, ArrayNode patch, List<String> warnings) {
+    ObjectNode response = JSON.createObjectNode();
+    response.put("uid", uid);
+    response.put("allowed", true);
+    if (patch != null && !patch.isEmpty()) {
+      response.put("patchType", "JSONPatch");
+      response.put("patch", Base64.getEncoder().encodeToString(write(patch)));
+    }
+    if (!warnings.isEmpty()) {
+      ArrayNode w = response.putArray("warnings");
+      warnings.forEach(w::add);
+    }
+    return response;
+  }
+
+  private static Response badRequest(String message) {
+    ObjectNode error = JSON.createObjectNode();
+    error.put("error", message);
+    return new Response(400, write(error));
+  }
+
+  private static byte[] write(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      return ("{\"error\":\"" + e.getMessage() + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+  }
+}

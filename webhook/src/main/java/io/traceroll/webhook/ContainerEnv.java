@@ -1,0 +1,175 @@
+package io.traceroll.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment of one instrumented container: the agent on JAVA_TOOL_OPTIONS and the OTEL_*
+ * settings, each added only where the user has not set it.
+ */
+final class ContainerEnv {
+  static final String POD_NAME_VAR = "TRACEROLL_POD_NAME";
+  static final String NODE_NAME_VAR = "TRACEROLL_NODE_NAME";
+
+  /** A user's JAVA_TOOL_OPTIONS from valueFrom moves here and is composed into ours. */
+  static final String USER_JAVA_TOOL_OPTIONS = "TRACEROLL_USER_JAVA_TOOL_OPTIONS";
+
+  static final String USER_RESOURCE_ATTRIBUTES = "TRACEROLL_USER_OTEL_RESOURCE_ATTRIBUTES";
+  static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
+  static final String RESOURCE_ATTRIBUTES = "OTEL_RESOURCE_ATTRIBUTES";
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final PatchRecorder patch;
+  private final String containerPath;
+  private final List<String> warnings;
+
+  ContainerEnv(PatchRecorder patch, String containerPath, List<String> warnings) {
+    this.patch = patch;
+    this.containerPath = containerPath;
+    this.warnings = warnings;
+  }
+
+  static boolean mountsVolume(JsonNode container, String volume) {
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (volume.equals(m.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void inject(
+      String namespace, InjectionSettings settings, ServiceIdentity identity, String agentPath) {
+    // Downward-API helpers go first: later variables refer to them with $(VAR).
+    addFieldRefFirst(NODE_NAME_VAR, "spec.nodeName");
+    addFieldRefFirst(POD_NAME_VAR, "metadata.name");
+    javaToolOptions("-javaagent:" + agentPath);
+
+    JsonNode pod = patch.document();
+    String name = container().path("name").asText();
+    String image = container().path("image").asText(null);
+    addIfAbsent("OTEL_SERVICE_NAME", identity.serviceName(pod, name));
+    addIfAbsent("OTEL_EXPORTER_OTLP_ENDPOINT", settings.otlpEndpoint());
+    addIfAbsent("OTEL_EXPORTER_OTLP_PROTOCOL", settings.otlpProtocol());
+    if (settings.headersSecretName() != null && index("OTEL_EXPORTER_OTLP_HEADERS") < 0) {
+      ObjectNode headers = NODES.objectNode().put("name", "OTEL_EXPORTER_OTLP_HEADERS");
+      headers
+          .putObject("valueFrom")
+          .putObject("secretKeyRef")
+          .put("name", settings.headersSecretName())
+          .put("key", "headers")
+          .put("optional", true);
+      patch.append(containerPath, "env", headers);
+    }
+    if (index("OTEL_TRACES_SAMPLER") < 0) {
+      settings.samplerEnv().forEach(this::addIfAbsent);
+    }
+    addIfAbsent("OTEL_PROPAGATORS", String.join(",", settings.propagators()));
+    resourceAttributes(ResourceAttributes.of(namespace, name, image, identity, settings));
+    for (JsonNode extra : settings.extraEnv()) {
+      if (index(extra.path("name").asText()) < 0) {
+        patch.append(containerPath, "env", extra.deepCopy());
+      }
+    }
+  }
+
+  private void javaToolOptions(String agentOption) {
+    int i = index(JAVA_TOOL_OPTIONS);
+    if (i < 0) {
+      addIfAbsent(JAVA_TOOL_OPTIONS, agentOption);
+      return;
+    }
+    JsonNode existing = env().get(i);
+    if (existing.has("valueFrom")) {
+      moveAside(i, USER_JAVA_TOOL_OPTIONS);
+      addIfAbsent(JAVA_TOOL_OPTIONS, "$(" + USER_JAVA_TOOL_OPTIONS + ") " + agentOption);
+      warnings.add(
+          "JAVA_TOOL_OPTIONS of container "
+              + container().path("name").asText()
+              + " comes from valueFrom; it is now "
+              + USER_JAVA_TOOL_OPTIONS
+              + " and JAVA_TOOL_OPTIONS composes it with the agent");
+      return;
+    }
+    String value = existing.path("value").asText("");
+    if (!value.contains(agentOption)) {
+      String next = value.isBlank() ? agentOption : value + " " + agentOption;
+      patch.set(containerPath + "/env/" + i, "value", NODES.textNode(next));
+    }
+  }
+
+  /** Our attributes first, then the user's: on a duplicate key the user's value wins. */
+  private void resourceAttributes(Map<String, String> ours) {
+    int i = index(RESOURCE_ATTRIBUTES);
+    if (i < 0) {
+      addIfAbsent(RESOURCE_ATTRIBUTES, ResourceAttributes.format(ours));
+      return;
+    }
+    JsonNode existing = env().get(i);
+    if (existing.has("valueFrom")) {
+      moveAside(i, USER_RESOURCE_ATTRIBUTES);
+      addIfAbsent(
+          RESOURCE_ATTRIBUTES,
+          ResourceAttributes.format(ours) + ",$(" + USER_RESOURCE_ATTRIBUTES + ")");
+      return;
+    }
+    String userValue = existing.path("value").asText("");
+    Map<String, String> missing = new LinkedHashMap<>(ours);
+    ResourceAttributes.keys(userValue).forEach(missing::remove);
+    if (missing.isEmpty()) {
+      return;
+    }
+    String merged =
+        userValue.isBlank()
+            ? ResourceAttributes.format(missing)
+            : ResourceAttributes.format(missing) + "," + userValue;
+    patch.set(containerPath + "/env/" + i, "value", NODES.textNode(merged));
+  }
+
+  /** Renames the user's entry (keeping its valueFrom) so ours can compose it with $(VAR). */
+  private void moveAside(int index, String newName) {
+    if (index(newName) >= 0) {
+      return;
+    }
+    patch.set(containerPath + "/env/" + index, "name", NODES.textNode(newName));
+  }
+
+  private void addFieldRefFirst(String name, String fieldPath) {
+    if (index(name) >= 0) {
+      return;
+    }
+    ObjectNode var = NODES.objectNode().put("name", name);
+    var.putObject("valueFrom").putObject("fieldRef").put("fieldPath", fieldPath);
+    patch.insert(containerPath, "env", 0, var);
+  }
+
+  private void addIfAbsent(String name, String value) {
+    if (value == null || index(name) >= 0) {
+      return;
+    }
+    patch.append(containerPath, "env", NODES.objectNode().put("name", name).put("value", value));
+  }
+
+  private JsonNode container() {
+    return patch.document().at(containerPath);
+  }
+
+  private JsonNode env() {
+    return container().path("env");
+  }
+
+  private int index(String name) {
+    JsonNode env = env();
+    for (int i = 0; i < env.size(); i++) {
+      if (name.equals(env.get(i).path("name").asText())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
