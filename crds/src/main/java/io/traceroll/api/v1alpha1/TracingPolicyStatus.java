@@ -17,8 +17,12 @@ public class TracingPolicyStatus {
   @JsonPropertyDescription("The trace backend agents send to.")
   private BackendStatus backend;
 
-  @JsonPropertyDescription("Namespaces the policy currently selects.")
+  @JsonPropertyDescription(
+      "Namespaces the policy governs: selected, and not won by another policy.")
   private List<String> namespaces = new ArrayList<>();
+
+  @JsonPropertyDescription("Selected namespaces that another policy governs.")
+  private List<NamespaceConflict> conflicts = new ArrayList<>();
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -42,6 +46,14 @@ public class TracingPolicyStatus {
 
   public void setBackend(BackendStatus backend) {
     this.backend = backend;
+  }
+
+  public List<NamespaceConflict> getConflicts() {
+    return conflicts;
+  }
+
+  public void setConflicts(List<NamespaceConflict> conflicts) {
+    this.conflicts = conflicts;
   }
 
   public List<String> getNamespaces() {

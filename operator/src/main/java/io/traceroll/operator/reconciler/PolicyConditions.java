@@ -12,6 +12,7 @@ import java.util.Optional;
 public final class PolicyConditions {
   public static final String READY = "Ready";
   public static final String BACKEND_READY = "BackendReady";
+  public static final String CONFLICT = "Conflict";
 
   public static final String REASON_RECONCILED = "Reconciled";
   public static final String REASON_TEMPO_READY = "TempoReady";

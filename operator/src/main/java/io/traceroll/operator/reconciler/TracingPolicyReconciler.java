@@ -1,5 +1,6 @@
 package io.traceroll.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -13,7 +14,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import io.traceroll.operator.dependent.BackendConditions;
@@ -23,8 +26,12 @@ import io.traceroll.operator.dependent.TempoDeploymentDependent;
 import io.traceroll.operator.dependent.TempoServiceDependent;
 import io.traceroll.operator.dependent.TempoStatefulSetDependent;
 import io.traceroll.webhook.NamespaceSelection;
+import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -64,7 +71,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(TracingPolicyReconciler.class);
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  private final NamespaceSelection namespaceSelection;
+  private final PolicyPrecedence precedence;
   private final Duration recheckInterval;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
@@ -73,27 +80,41 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
    * @param recheckInterval how soon a policy blocked by a missing reference is checked again
    */
   public TracingPolicyReconciler(NamespaceSelection namespaceSelection, Duration recheckInterval) {
-    this.namespaceSelection = namespaceSelection;
+    this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
   }
 
   @Override
   public List<EventSource<?, TracingPolicy>> prepareEventSources(
       EventSourceContext<TracingPolicy> context) {
-    // Any namespace change may change what every policy selects.
-    var config =
-        InformerEventSourceConfiguration.from(Namespace.class, TracingPolicy.class)
-            .withName("namespaces")
-            .withSecondaryToPrimaryMapper(
-                ns ->
-                    context
-                        .getPrimaryCache()
-                        .list()
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-            .build();
-    namespaces = new InformerEventSource<>(config, context);
-    return List.of(namespaces);
+    // Any namespace change may change what every policy selects; a policy created, changed or
+    // deleted may change which policy governs a namespace.
+    SecondaryToPrimaryMapper<HasMetadata> everyPolicy =
+        any ->
+            context
+                .getPrimaryCache()
+                .list()
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    namespaces =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Namespace.class, TracingPolicy.class)
+                .withName("namespaces")
+                .withSecondaryToPrimaryMapper(everyPolicy::toPrimaryResourceIDs)
+                .build(),
+            context);
+    var peers =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(TracingPolicy.class, TracingPolicy.class)
+                .withName("peer-policies")
+                .withSecondaryToPrimaryMapper(everyPolicy::toPrimaryResourceIDs)
+                .withOnUpdateFilter(
+                    (next, old) ->
+                        !Objects.equals(
+                            next.getMetadata().getGeneration(), old.getMetadata().getGeneration()))
+                .build(),
+            context);
+    return List.of(namespaces, peers);
   }
 
   @Override
@@ -103,8 +124,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
     TracingPolicyStatus previous = policy.getStatus();
     status.setConditions(previous == null ? List.of() : previous.getConditions());
     status.setObservedGeneration(policy.getMetadata().getGeneration());
-    status.setNamespaces(
-        namespaceSelection.selected(policy, namespaces.list().collect(Collectors.toList())));
+    governance(policy, context, status);
 
     Optional<Problem> problem = PolicyValidation.check(policy, context.getClient());
     if (problem.isPresent()) {
@@ -132,6 +152,47 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
       setReady(status, false, backend.reason(), backend.message(), policy);
     }
     return finish(policy, status, context);
+  }
+
+  /** Splits the selected namespaces into those this policy governs and those another wins. */
+  private void governance(
+      TracingPolicy policy, Context<TracingPolicy> context, TracingPolicyStatus status) {
+    List<TracingPolicy> all = context.getPrimaryCache().list().toList();
+    List<String> governed = new ArrayList<>();
+    List<NamespaceConflict> conflicts = new ArrayList<>();
+    namespaces
+        .list()
+        .filter(ns -> precedence.selection().selects(policy, ns))
+        .sorted(Comparator.comparing(ns -> ns.getMetadata().getName()))
+        .forEach(
+            ns -> {
+              String winner =
+                  precedence
+                      .winner(ns, all)
+                      .map(PolicyPrecedence::id)
+                      .orElse(PolicyPrecedence.id(policy));
+              if (winner.equals(PolicyPrecedence.id(policy))) {
+                governed.add(ns.getMetadata().getName());
+              } else {
+                conflicts.add(new NamespaceConflict(ns.getMetadata().getName(), winner));
+              }
+            });
+    status.setNamespaces(governed);
+    status.setConflicts(conflicts);
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.CONFLICT,
+            !conflicts.isEmpty(),
+            conflicts.isEmpty() ? "NoConflict" : "NamespacesGovernedElsewhere",
+            conflicts.isEmpty()
+                ? "no selected namespace is governed by another policy"
+                : conflicts.size()
+                    + " selected namespace(s) governed by another policy, e.g. "
+                    + conflicts.get(0).getNamespace()
+                    + " by "
+                    + conflicts.get(0).getGovernedBy(),
+            policy.getMetadata().getGeneration()));
   }
 
   @Override

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.webhook.AdmissionServer;
-import io.traceroll.webhook.PolicyResolver;
+import io.traceroll.webhook.PolicyPrecedence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,7 +36,7 @@ public final class MutatingWebhookRenderer {
     List<MutatingWebhook> webhooks = new ArrayList<>();
     policies.stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .sorted(Comparator.comparing(PolicyResolver::id))
+        .sorted(Comparator.comparing(PolicyPrecedence::id))
         .forEach(p -> webhooks.add(webhook(p, config, operatorNamespace, caBundlePem)));
     var builder =
         new MutatingWebhookConfigurationBuilder()

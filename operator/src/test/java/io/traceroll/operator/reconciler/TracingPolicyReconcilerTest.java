@@ -244,7 +244,54 @@ class TracingPolicyReconcilerTest {
             ns -> ns.equals(java.util.List.of("payments", "plain", "shop")));
   }
 
+  @Test
+  void aNamespaceSelectedByTwoPoliciesIsGovernedByTheOneItNamesElseTheOldest() throws IOException {
+    cluster
+        .client
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("shop")
+                .addToLabels(Traceroll.INJECT_LABEL, "enabled")
+                .endMetadata()
+                .build())
+        .create();
+    create(sample("tracingpolicy-otlp.yaml"));
+    await().until(() -> namespacesOf("to-collector").equals(java.util.List.of("shop")));
+    TracingPolicy younger = sample("tracingpolicy-otlp.yaml");
+    younger.getMetadata().setName("younger");
+    create(younger);
+
+    await()
+        .until(
+            () -> conflictsOf("younger").equals(java.util.List.of("shop=" + NS + ".to-collector")));
+    assertThat(namespacesOf("younger")).isEmpty();
+    assertThat(condition(get("younger"), "Conflict").map(Condition::getStatus)).contains("True");
+
+    var shop = cluster.client.namespaces().withName("shop").get();
+    shop.getMetadata().getLabels().put(Traceroll.POLICY_LABEL, NS + ".younger");
+    cluster.client.resource(shop).update();
+    await().until(() -> namespacesOf("younger").equals(java.util.List.of("shop")));
+    await()
+        .until(
+            () -> conflictsOf("to-collector").equals(java.util.List.of("shop=" + NS + ".younger")));
+  }
+
   // --- helpers ---
+
+  java.util.List<String> namespacesOf(String policy) {
+    TracingPolicy p = get(policy);
+    return p.getStatus() == null ? java.util.List.of() : p.getStatus().getNamespaces();
+  }
+
+  java.util.List<String> conflictsOf(String policy) {
+    TracingPolicy p = get(policy);
+    return p.getStatus() == null
+        ? java.util.List.of()
+        : p.getStatus().getConflicts().stream()
+            .map(c -> c.getNamespace() + "=" + c.getGovernedBy())
+            .toList();
+  }
 
   static TracingPolicy sample(String file) throws IOException {
     try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
