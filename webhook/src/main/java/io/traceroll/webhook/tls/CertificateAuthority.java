@@ -49,8 +49,13 @@ public final class CertificateAuthority {
       return pem(certificate);
     }
 
+    /** The key as PKCS#8 PEM ("PRIVATE KEY"), which every TLS stack reads. */
     public String keyPem() {
-      return pem(key);
+      String body =
+          java.util.Base64.getMimeEncoder(
+                  64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+              .encodeToString(key.getEncoded());
+      return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
   }
 
@@ -141,7 +146,7 @@ public final class CertificateAuthority {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
       if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
         return converter.getPrivateKey(info);
