@@ -34,8 +34,9 @@ class CrdValidationE2eTest {
   @Test
   void acceptsTheSamplePolicies() throws Exception {
     for (String sample : new String[] {"tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml"}) {
-      TracingPolicy created =
-          cluster.client.resource(TestCluster.sample(sample, ns)).dryRun().create();
+      TracingPolicy policy = TestCluster.sample(sample, ns);
+      policy.getMetadata().setName("dry-run");
+      TracingPolicy created = cluster.client.resource(policy).dryRun().create();
       assertThat(created.getMetadata().getNamespace()).isEqualTo(ns);
     }
   }

@@ -20,21 +20,47 @@ final class OperatorProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int healthPort;
+  private final int webhookPort;
+  private final String namespace;
+  private final Map<String, String> extraEnv;
 
-  private OperatorProcess(Process process, Path log, int healthPort) {
+  private OperatorProcess(
+      Process process,
+      Path log,
+      int healthPort,
+      int webhookPort,
+      String namespace,
+      Map<String, String> extraEnv) {
     this.process = process;
     this.log = log;
     this.healthPort = healthPort;
+    this.webhookPort = webhookPort;
+    this.namespace = namespace;
+    this.extraEnv = extraEnv;
   }
 
   /** Starts the operator and waits until /readyz answers 200. */
   static OperatorProcess start(String namespace, Map<String, String> extraEnv) throws Exception {
+    return start(namespace, extraEnv, freePort(), freePort());
+  }
+
+  /** Stops this process and starts a new one on the same ports, as a pod restart would. */
+  OperatorProcess restart() throws Exception {
+    close();
+    return start(namespace, extraEnv, healthPort, webhookPort);
+  }
+
+  /** The URL the API server calls, as registered in the webhook configuration. */
+  String webhookUrl() {
+    return "https://127.0.0.1:" + webhookPort + "/mutate";
+  }
+
+  private static OperatorProcess start(
+      String namespace, Map<String, String> extraEnv, int port, int webhookPort) throws Exception {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(
           JAR.toAbsolutePath() + " is missing: build the operator first");
     }
-    int port = freePort();
-    int webhookPort = freePort();
     Path log = Path.of("target", "operator-" + System.currentTimeMillis() + ".log");
     Files.createDirectories(log.getParent());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -52,7 +78,8 @@ final class OperatorProcess implements AutoCloseable {
         .environment()
         .put("TRACEROLL_WEBHOOK_URL", "https://127.0.0.1:" + webhookPort + "/mutate");
     builder.environment().putAll(extraEnv);
-    OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+    OperatorProcess operator =
+        new OperatorProcess(builder.start(), log, port, webhookPort, namespace, extraEnv);
     operator.awaitReady(Duration.ofSeconds(90));
     return operator;
   }

@@ -29,7 +29,7 @@ final class TestCluster {
     try (InputStream in = Files.newInputStream(CRD)) {
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
-    client.resource(crd).serverSideApply();
+    client.resource(crd).fieldManager("traceroll-e2e").forceConflicts().serverSideApply();
     client
         .apiextensions()
         .v1()

@@ -43,6 +43,7 @@ class WebhookE2eTest extends OperatorE2eBase {
                       .anyMatch(
                           w ->
                               w.getName().startsWith("to-collector." + policyNs)
+                                  && operator.webhookUrl().equals(w.getClientConfig().getUrl())
                                   && w.getClientConfig().getCaBundle() != null);
             });
   }
@@ -162,7 +163,7 @@ class WebhookE2eTest extends OperatorE2eBase {
       assertThat(created.getMetadata().getUid()).isNotBlank();
       assertThat(created.getSpec().getInitContainers()).isEmpty();
     } finally {
-      operator = OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of());
+      operator = operator.restart();
     }
   }
 

@@ -10,7 +10,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Leadership {
   private final AtomicBoolean leader = new AtomicBoolean();
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final List<Runnable> onStart = new CopyOnWriteArrayList<>();
+  private final Runnable onLost;
+
+  /**
+   * @param onLost runs when leadership is lost while the process is not shutting down (the operator
+   *     then exits, so a restarted pod rejoins the election instead of acting on a stale view)
+   */
+  public Leadership(Runnable onLost) {
+    this.onLost = onLost;
+  }
 
   public boolean isLeader() {
     return leader.get();
@@ -31,6 +41,13 @@ public final class Leadership {
   }
 
   public void stopLeading() {
-    leader.set(false);
+    if (leader.getAndSet(false) && !shuttingDown.get()) {
+      onLost.run();
+    }
+  }
+
+  /** Called first on shutdown: releasing the Lease then is expected, not a loss. */
+  public void shuttingDown() {
+    shuttingDown.set(true);
   }
 }

@@ -27,7 +27,12 @@ public final class Main {
     new ProcessorMetrics().bindTo(registry);
 
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Leadership leadership = new Leadership();
+    Leadership leadership =
+        new Leadership(
+            () -> {
+              LOG.error("lost the leader Lease; exiting so that a restart rejoins the election");
+              System.exit(1);
+            });
     Operator operator = TracerollOperator.create(client, config, registry, leadership, o -> {});
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
     WebhookRuntime webhook =
@@ -45,6 +50,7 @@ public final class Main {
             new Thread(
                 () -> {
                   LOG.info("shutting down");
+                  leadership.shuttingDown();
                   health.close();
                   webhook.close();
                   operator.stop();

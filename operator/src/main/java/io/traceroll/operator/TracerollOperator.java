@@ -43,7 +43,9 @@ public final class TracerollOperator {
                         null,
                         new LeaderCallbacks(
                             leadership::startLeading, leadership::stopLeading, leader -> {}),
-                        true));
+                        // JOSDK would call System.exit from inside our shutdown hook, which
+                        // blocks forever; Leadership exits on a real loss instead.
+                        false));
               }
               overrides.accept(o);
             });

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -25,19 +26,40 @@ public final class PolicyResolver {
 
   private record Cached(String resourceVersion, InjectionSettings settings) {}
 
+  /**
+   * How long a namespace missing from the cache is waited for. The API server admits pods only into
+   * namespaces that exist, so a miss means the informer has not yet seen a namespace created a
+   * moment ago (a manifest with a Namespace and its Deployment).
+   */
+  static final Duration NAMESPACE_CACHE_WAIT = Duration.ofMillis(500);
+
+  private final Duration namespaceWait;
+
   public PolicyResolver(
       Supplier<Collection<TracingPolicy>> policies,
       Function<String, Namespace> namespaces,
       NamespaceSelection selection) {
+    this(policies, namespaces, selection, NAMESPACE_CACHE_WAIT);
+  }
+
+  PolicyResolver(
+      Supplier<Collection<TracingPolicy>> policies,
+      Function<String, Namespace> namespaces,
+      NamespaceSelection selection,
+      Duration namespaceWait) {
     this.policies = policies;
     this.namespaces = namespaces;
     this.precedence = new PolicyPrecedence(selection);
+    this.namespaceWait = namespaceWait;
   }
 
   /** The settings of the policy that governs a pod in the namespace, if any does. */
   public Optional<InjectionSettings> resolve(String namespace, JsonNode pod) {
-    Namespace ns = namespaces.apply(namespace);
-    if (ns == null || precedence.selection().isProtected(namespace)) {
+    if (precedence.selection().isProtected(namespace)) {
+      return Optional.empty();
+    }
+    Namespace ns = cachedNamespace(namespace);
+    if (ns == null) {
       return Optional.empty();
     }
     Optional<TracingPolicy> winner = precedence.winner(ns, policies.get());
@@ -45,6 +67,21 @@ public final class PolicyResolver {
       return Optional.empty();
     }
     return Optional.of(settingsOf(winner.get()));
+  }
+
+  private Namespace cachedNamespace(String name) {
+    Namespace ns = namespaces.apply(name);
+    long deadline = System.nanoTime() + namespaceWait.toNanos();
+    while (ns == null && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      ns = namespaces.apply(name);
+    }
+    return ns;
   }
 
   private static boolean podMatches(TracingPolicy policy, JsonNode pod) {

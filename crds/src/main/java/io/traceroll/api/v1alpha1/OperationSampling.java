@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Size;
 /** The sampling ratio of one operation (root span name) of a service. */
 public class OperationSampling {
   @Required
-  @Size(min = 1, max = 1024)
+  @Size(min = 1, max = 256)
   @JsonPropertyDescription("Operation (span) name, e.g. 'GET /healthz'.")
   private String name;
 

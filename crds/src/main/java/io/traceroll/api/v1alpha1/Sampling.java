@@ -23,7 +23,7 @@ public class Sampling {
       "Follow the caller's sampling decision when a request carries one (parent-based sampling).")
   private boolean parentBased = true;
 
-  @Size(max = 200)
+  @Size(max = 64)
   @JsonPropertyDescription("Per-service sampling, overriding the default.")
   private List<ServiceSampling> services = new ArrayList<>();
 

@@ -19,7 +19,7 @@ import java.util.List;
     message = "operations must name each operation at most once")
 public class ServiceSampling {
   @Required
-  @Size(min = 1, max = 253)
+  @Size(min = 1, max = 128)
   @JsonPropertyDescription("Service name, as in OTEL_SERVICE_NAME.")
   private String service;
 
@@ -32,7 +32,7 @@ public class ServiceSampling {
   @JsonPropertyDescription("Keep at most this many traces per second of this service.")
   private Double maxTracesPerSecond;
 
-  @Size(max = 200)
+  @Size(max = 32)
   @JsonPropertyDescription("Per-operation (span name) ratios within this service.")
   private List<OperationSampling> operations = new ArrayList<>();
 

@@ -30,7 +30,7 @@ public class TempoBackend {
       "How long traces are kept before the compactor deletes them, as a duration such as 168h.")
   private String retention = "168h";
 
-  @Size(min = 1)
+  @Size(min = 1, max = 4)
   @JsonPropertyDescription(
       "Protocols Tempo accepts traces on. Each enables its Service port: otlp-grpc 4317,"
           + " otlp-http 4318, jaeger 14268 (thrift over HTTP) and 14250 (gRPC), zipkin 9411."

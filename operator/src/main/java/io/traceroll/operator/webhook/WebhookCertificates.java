@@ -141,15 +141,6 @@ public final class WebhookCertificates {
       }
       X509Certificate cert = CertificateAuthority.readCertificate(decode(data.get(CERT_KEY)));
       Instant expiry = cert.getNotAfter().toInstant();
-      System.err.println(
-          "DEBUG expiry "
-              + expiry
-              + " now "
-              + clock.instant()
-              + " covers "
-              + coversOurNames(cert.getSubjectAlternativeNames())
-              + " "
-              + cert.getSubjectAlternativeNames());
       return expiry.minus(ROTATE_BEFORE).isBefore(clock.instant())
           || !coversOurNames(cert.getSubjectAlternativeNames());
     } catch (RuntimeException | CertificateParsingException e) {

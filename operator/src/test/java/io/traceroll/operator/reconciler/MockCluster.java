@@ -46,7 +46,7 @@ final class MockCluster implements AutoCloseable {
             client,
             config,
             new SimpleMeterRegistry(),
-            new io.traceroll.operator.Leadership(),
+            new io.traceroll.operator.Leadership(() -> {}),
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));

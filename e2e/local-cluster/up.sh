@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Starts a local Kubernetes control plane built from Go modules: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler and KWOK with three fake nodes, on 127.0.0.1 only.
+# Prints KUBECONFIG=<path> last. Running it again while the cluster is healthy only prints that.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+log() { echo "[up] $*" >&2; }
+fail() {
+  log "$1"
+  [[ -n "${2:-}" && -f "$STATE/logs/$2.log" ]] && tail -40 "$STATE/logs/$2.log" >&2
+  exit 1
+}
+kubectl() { "$(binary kubectl)" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+healthy() {
+  for c in "${COMPONENTS[@]}"; do running_pid "$c" >/dev/null || return 1; done
+  curl -fsk --max-time 2 --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" \
+    --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" >/dev/null
+}
+
+if healthy 2>/dev/null; then
+  log "cluster in $STATE already up"
+  echo "KUBECONFIG=$KUBECONFIG_FILE"
+  exit 0
+fi
+if [[ -d "$STATE" ]]; then
+  log "cleaning up a stale cluster in $STATE"
+  bash "$here/down.sh" >&2
+fi
+
+missing=()
+for c in "${COMPONENTS[@]}" kubectl; do [[ -x "$(binary "$c")" ]] || missing+=("$c"); done
+if ((${#missing[@]})); then
+  log "building ${missing[*]} (cached under $BIN afterwards)"
+  targets=()
+  for c in "${missing[@]}"; do
+    case "$c" in etcd|kwok) targets+=("$c") ;; *) targets+=(kubernetes) ;; esac
+  done
+  bash "$here/build.sh" $(printf '%s\n' "${targets[@]}" | sort -u) >&2
+fi
+command -v openssl >/dev/null || fail "openssl is required (apt-get install openssl)"
+
+mkdir -p "$STATE"/{pki,logs,pids,etcd}
+pki="$STATE/pki"
+
+# --- certificates -----------------------------------------------------------------------
+ossl() { openssl "$@" 2>/dev/null; }
+ossl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=traceroll-local-ca" \
+  -keyout "$pki/ca.key" -out "$pki/ca.crt"
+cat > "$pki/apiserver.ext" <<EXT
+subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+extendedKeyUsage=serverAuth
+EXT
+ossl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+  -keyout "$pki/apiserver.key" -out "$pki/apiserver.csr"
+ossl x509 -req -in "$pki/apiserver.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+  -CAcreateserial -days 365 -extfile "$pki/apiserver.ext" -out "$pki/apiserver.crt"
+printf 'extendedKeyUsage=clientAuth\n' > "$pki/client.ext"
+ossl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=traceroll-admin" \
+  -keyout "$pki/admin.key" -out "$pki/admin.csr"
+ossl x509 -req -in "$pki/admin.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+  -CAcreateserial -days 365 -extfile "$pki/client.ext" -out "$pki/admin.crt"
+ossl genrsa -out "$pki/sa.key" 2048
+ossl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
+
+cat > "$KUBECONFIG_FILE" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: traceroll-local
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority: $pki/ca.crt
+users:
+- name: traceroll-admin
+  user:
+    client-certificate: $pki/admin.crt
+    client-key: $pki/admin.key
+contexts:
+- name: traceroll-local
+  context: {cluster: traceroll-local, user: traceroll-admin}
+current-context: traceroll-local
+KC
+
+# --- processes --------------------------------------------------------------------------
+start() { # name args...
+  local name="$1"; shift
+  setsid "$(binary "$name")" "$@" > "$STATE/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$STATE/pids/$name.pid"
+}
+
+wait_for() { # description seconds component command...
+  local what="$1" seconds="$2" component="$3"; shift 3
+  for _ in $(seq 1 $((seconds * 4))); do
+    "$@" >/dev/null 2>&1 && return 0
+    running_pid "$component" >/dev/null || fail "$component exited while waiting for $what" "$component"
+    sleep 0.25
+  done
+  fail "timed out waiting for $what" "$component"
+}
+
+started=$(date +%s)
+start etcd --name traceroll --data-dir "$STATE/etcd" --unsafe-no-fsync \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "traceroll=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls ""
+wait_for "etcd" 30 etcd curl -fs "http://127.0.0.1:$ETCD_PORT/health"
+
+start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+  --client-ca-file "$pki/ca.crt" --authorization-mode Node,RBAC \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+  --service-cluster-ip-range 10.0.0.0/24 --allow-privileged=true \
+  --profiling=false --event-ttl 1h --endpoint-reconciler-type none
+wait_for "kube-apiserver /readyz" 90 kube-apiserver curl -fs --cacert "$pki/ca.crt" \
+  --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
+
+start kube-controller-manager --kubeconfig "$KUBECONFIG_FILE" \
+  --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
+  --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+  --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+  --controllers '*' --profiling=false
+start kube-scheduler --kubeconfig "$KUBECONFIG_FILE" \
+  --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
+  --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
+start kwok --kubeconfig "$KUBECONFIG_FILE" --config "$here/kwok/stages.yaml" \
+  --manage-all-nodes=false --manage-nodes-with-label-selector type=kwok --cidr 10.244.0.0/16
+
+# Three fake nodes, and volumes for claims without a storage class (Tempo's StatefulSet).
+for i in 0 1 2; do
+  cat <<NODE
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-node-$i
+  labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux}
+  annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: local-pv-$i, labels: {type: kwok}}
+spec:
+  capacity: {storage: 50Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: {path: /tmp/traceroll-pv-$i}
+---
+NODE
+done | kubectl apply -f - >&2
+
+wait_for "nodes Ready" 60 kwok kubectl wait --for condition=Ready node -l type=kwok --timeout 1s
+wait_for "default ServiceAccount" 60 kube-controller-manager kubectl get serviceaccount default -n default
+log "cluster up in $(( $(date +%s) - started ))s (API server https://127.0.0.1:$API_PORT, state $STATE)"
+echo "KUBECONFIG=$KUBECONFIG_FILE"
