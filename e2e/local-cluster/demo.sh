@@ -38,13 +38,15 @@ export KUBECONFIG="$kubeconfig"
 k() { "$kubectl" "$@"; }
 
 say "Installing the TracingPolicy CRD"
-k apply --server-side -f crds/tracingpolicies.traceroll.io-v1.yml
+k apply --server-side --force-conflicts -f crds/tracingpolicies.traceroll.io-v1.yml
 k wait --for condition=established crd/tracingpolicies.traceroll.io --timeout=60s
-k create namespace traceroll-system --dry-run=client -o yaml | k apply -f -
+ensure_namespace() { k get namespace "$1" >/dev/null 2>&1 || k create namespace "$1"; }
+ensure_namespace traceroll-system
 
 say "Starting the operator (log: $state/operator.log)"
 stop_operator
-TRACEROLL_NAMESPACE=traceroll-system nohup java -jar "$jar" > "$state/operator.log" 2>&1 &
+TRACEROLL_NAMESPACE=traceroll-system TRACEROLL_WEBHOOK_BIND=127.0.0.1 TRACEROLL_WEBHOOK_URL=https://127.0.0.1:9443/mutate \
+  nohup java -jar "$jar" > "$state/operator.log" 2>&1 &
 echo $! > "$state/operator.pid"
 for _ in $(seq 1 60); do
   curl -fs http://127.0.0.1:8081/readyz >/dev/null 2>&1 && break
@@ -53,7 +55,7 @@ for _ in $(seq 1 60); do
 done
 
 say "Applying the sample policy (Tempo on a volume, sampling 10%, checkout at 100%)"
-k create namespace observability --dry-run=client -o yaml | k apply -f -
+ensure_namespace observability
 k apply -f examples/tracingpolicy-tempo.yaml
 say "Applying a sample Java workload in namespace shop (labelled traceroll.io/inject=enabled)"
 k apply -f examples/demo-app.yaml
