@@ -13,6 +13,10 @@ import java.util.Map;
  */
 final class ContainerEnv {
   static final String POD_NAME_VAR = "TRACEROLL_POD_NAME";
+
+  /** How many helper variables lead the env list. */
+  private static final int HELPERS = 2;
+
   static final String NODE_NAME_VAR = "TRACEROLL_NODE_NAME";
 
   /** A user's JAVA_TOOL_OPTIONS from valueFrom moves here and is composed into ours. */
@@ -139,12 +143,21 @@ final class ContainerEnv {
     patch.set(containerPath + "/env/" + index, "name", NODES.textNode(newName));
   }
 
+  /**
+   * Puts a downward-API helper among the first entries, where every later $(VAR) can see it.
+   * TRACEROLL_* names are ours: an entry of that name defined otherwise, or placed later (an
+   * injected spec copied into a template), is replaced.
+   */
   private void addFieldRefFirst(String name, String fieldPath) {
-    if (index(name) >= 0) {
-      return;
-    }
     ObjectNode var = NODES.objectNode().put("name", name);
     var.putObject("valueFrom").putObject("fieldRef").put("fieldPath", fieldPath);
+    int i = index(name);
+    if (i >= 0 && i < HELPERS && env().get(i).equals(var)) {
+      return;
+    }
+    if (i >= 0) {
+      patch.removeAt(containerPath + "/env", i);
+    }
     patch.insert(containerPath, "env", 0, var);
   }
 

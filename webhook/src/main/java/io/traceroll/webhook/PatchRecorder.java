@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Applies RFC 6902 "add" and "replace" operations to a working copy of a document and records them,
- * so the mutator reads the document as its own changes leave it and the recorded patch turns the
- * original into the same result.
+ * Applies RFC 6902 "add", "replace" and "remove" operations to a working copy of a document and
+ * records them, so the mutator reads the document as its own changes leave it and the recorded
+ * patch turns the original into the same result.
  */
 final class PatchRecorder {
   private final ObjectNode document;
@@ -67,6 +67,12 @@ final class PatchRecorder {
       array.insert(index, value);
       record("add", path + "/" + index, value);
     }
+  }
+
+  /** Removes an element of the array {@code arrayPath}. */
+  void removeAt(String arrayPath, int index) {
+    ((ArrayNode) document.at(arrayPath)).remove(index);
+    operations.addObject().put("op", "remove").put("path", arrayPath + "/" + index);
   }
 
   private void record(String op, String path, JsonNode value) {

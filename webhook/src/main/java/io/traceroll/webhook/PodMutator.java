@@ -42,12 +42,13 @@ public final class PodMutator {
       return skipped("pod has no containers");
     }
     PatchRecorder patch = new PatchRecorder((ObjectNode) pod.deepCopy());
-    List<ContainerSelection.Target> targets = ContainerSelection.select(patch.document(), settings);
-    if (targets.isEmpty()) {
+    if (ContainerSelection.select(patch.document(), settings).isEmpty()) {
       return skipped("no container selected for injection");
     }
     ObjectNode spec = (ObjectNode) patch.document().get("spec");
     String volume = agentVolume(patch, settings);
+    // Selected again: adding our init container shifted the indices of the others.
+    List<ContainerSelection.Target> targets = ContainerSelection.select(patch.document(), settings);
     ServiceIdentity identity = ServiceIdentity.of(patch.document());
     boolean injectedAny = false;
     for (ContainerSelection.Target target : targets) {
