@@ -1,0 +1,154 @@
+package io.traceroll.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdmissionHandlerTest {
+  final List<AdmissionHandler.Outcome> outcomes = new ArrayList<>();
+  final Map<String, Namespace> namespaces =
+      Map.of(
+          "shop", namespace("shop", Map.of("traceroll.io/inject", "enabled")),
+          "plain", namespace("plain", Map.of()));
+  final List<TracingPolicy> policies = List.of(Pods.policy("obs", "default"));
+
+  AdmissionHandler handler(PolicyResolver resolver) {
+    return new AdmissionHandler(resolver, (outcome, nanos) -> outcomes.add(outcome));
+  }
+
+  PolicyResolver resolver() {
+    return new PolicyResolver(
+        () -> policies, namespaces::get, new NamespaceSelection("traceroll-system"), Duration.ZERO);
+  }
+
+  @Test
+  void patchesAPodCreatedInASelectedNamespace() throws Exception {
+    ObjectNode review = review("shop", "CREATE", "Pod");
+
+    JsonNode response = respond(handler(resolver()), review, 200);
+
+    assertThat(response.path("uid").asText()).isEqualTo("uid-1");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.path("patchType").asText()).isEqualTo("JSONPatch");
+    JsonNode patch =
+        Pods.JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+    JsonNode pod = JsonPatch.apply(patch, review.at("/request/object"));
+    assertThat(pod.at("/spec/initContainers/0/name").asText()).isEqualTo("traceroll-agent-init");
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.INJECTED);
+  }
+
+  @Test
+  void admitsUnchangedWhatIsNotOurs() throws Exception {
+    for (ObjectNode review :
+        List.of(
+            review("plain", "CREATE", "Pod"),
+            review("shop", "UPDATE", "Pod"),
+            review("shop", "CREATE", "Service"))) {
+      JsonNode response = respond(handler(resolver()), review, 200);
+      assertThat(response.path("allowed").asBoolean()).isTrue();
+      assertThat(response.has("patch")).isFalse();
+    }
+    assertThat(outcomes).containsOnly(AdmissionHandler.Outcome.SKIPPED);
+  }
+
+  @Test
+  void neverAdmitsIntoProtectedNamespaces() throws Exception {
+    Map<String, Namespace> withSystem =
+        Map.of("kube-system", namespace("kube-system", Map.of("traceroll.io/inject", "enabled")));
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> policies,
+            withSystem::get,
+            new NamespaceSelection("traceroll-system"),
+            Duration.ZERO);
+    JsonNode response = respond(handler(resolver), review("kube-system", "CREATE", "Pod"), 200);
+    assertThat(response.has("patch")).isFalse();
+  }
+
+  @Test
+  void failsOpenWithAWarningWhenSomethingBreaks() throws Exception {
+    PolicyResolver broken =
+        new PolicyResolver(
+            () -> {
+              throw new IllegalStateException("cache exploded");
+            },
+            namespaces::get,
+            new NamespaceSelection("traceroll-system"),
+            Duration.ZERO);
+
+    JsonNode response = respond(handler(broken), review("shop", "CREATE", "Pod"), 200);
+
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
+    assertThat(response.path("warnings").get(0).asText())
+        .contains("traceroll")
+        .contains("cache exploded");
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.ERROR);
+  }
+
+  @Test
+  void answersMalformedRequestsWith400AndKeepsServing() throws Exception {
+    AdmissionHandler handler = handler(resolver());
+    for (String bad :
+        new String[] {"{not json", "[]", "{\"kind\":\"AdmissionReview\"}", "", "null"}) {
+      AdmissionHandler.Response response = handler.handle(bad.getBytes(StandardCharsets.UTF_8));
+      assertThat(response.status()).as(bad).isEqualTo(400);
+      assertThat(Pods.JSON.readTree(response.body()).path("error").asText()).isNotBlank();
+    }
+    assertThat(respond(handler, review("shop", "CREATE", "Pod"), 200).has("patch")).isTrue();
+  }
+
+  @Test
+  void anOddPodIsAdmittedNotCrashedOn() throws Exception {
+    ObjectNode review = review("shop", "CREATE", "Pod");
+    ((ObjectNode) review.get("request"))
+        .set("object", Pods.parse("{'spec':{'containers':'not a list'}}"));
+    JsonNode response = respond(handler(resolver()), review, 200);
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+  }
+
+  static JsonNode respond(AdmissionHandler handler, ObjectNode review, int status)
+      throws Exception {
+    AdmissionHandler.Response response = handler.handle(Pods.JSON.writeValueAsBytes(review));
+    assertThat(response.status()).isEqualTo(status);
+    JsonNode out = Pods.JSON.readTree(response.body());
+    assertThat(out.path("kind").asText()).isEqualTo("AdmissionReview");
+    assertThat(out.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+    return out.path("response");
+  }
+
+  static ObjectNode review(String namespace, String operation, String kind) {
+    ObjectNode review = Pods.JSON.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    ObjectNode request = review.putObject("request");
+    request.put("uid", "uid-1");
+    request.putObject("kind").put("group", "").put("version", "v1").put("kind", kind);
+    request.put("namespace", namespace);
+    request.put("operation", operation);
+    ObjectNode pod = Pods.fixture("deployment-pod.json");
+    pod.with("metadata").put("namespace", namespace);
+    request.set("object", pod);
+    return review;
+  }
+
+  static Namespace namespace(String name, Map<String, String> labels) {
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
+  }
+}

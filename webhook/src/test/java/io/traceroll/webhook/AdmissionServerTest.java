@@ -1,0 +1,140 @@
+package io.traceroll.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.traceroll.webhook.tls.CertificateAuthority;
+import io.traceroll.webhook.tls.ReloadingKeyManager;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AdmissionServerTest {
+  AdmissionServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void servesAdmissionsOverTlsAndPicksUpARotatedCertificateWithoutRestart() throws Exception {
+    CertificateAuthority.Issued firstCa = CertificateAuthority.newCa("first", Duration.ofDays(1));
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+    load(keys, firstCa);
+    server = start(keys);
+
+    HttpResponse<String> first =
+        post(client(firstCa), AdmissionHandlerTest.review("shop", "CREATE", "Pod"));
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).contains("\"patch\"");
+
+    CertificateAuthority.Issued secondCa = CertificateAuthority.newCa("second", Duration.ofDays(1));
+    load(keys, secondCa);
+
+    HttpResponse<String> second =
+        post(client(secondCa), AdmissionHandlerTest.review("shop", "CREATE", "Pod"));
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThatThrownBy(
+            () -> post(client(firstCa), AdmissionHandlerTest.review("shop", "CREATE", "Pod")))
+        .hasStackTraceContaining("PKIX");
+    HttpResponse<String> health =
+        client(secondCa)
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + server.port() + "/healthz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void refusesOtherMethodsAndOversizedBodies() throws Exception {
+    CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+    load(keys, ca);
+    server = start(keys);
+    HttpClient client = client(ca);
+    URI mutate = URI.create("https://127.0.0.1:" + server.port() + "/mutate");
+
+    assertThat(
+            client
+                .send(
+                    HttpRequest.newBuilder(mutate).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(405);
+    byte[] huge = new byte[AdmissionServer.MAX_BODY + 10];
+    assertThat(
+            client
+                .send(
+                    HttpRequest.newBuilder(mutate)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(413);
+  }
+
+  AdmissionServer start(ReloadingKeyManager keys) throws Exception {
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> List.of(Pods.policy("obs", "default")),
+            Map.of(
+                    "shop",
+                    AdmissionHandlerTest.namespace(
+                        "shop", Map.of("traceroll.io/inject", "enabled")))
+                ::get,
+            new NamespaceSelection("ops"),
+            Duration.ZERO);
+    AdmissionServer s =
+        new AdmissionServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            keys,
+            new AdmissionHandler(resolver, (o, n) -> {}),
+            2);
+    s.start();
+    return s;
+  }
+
+  static void load(ReloadingKeyManager keys, CertificateAuthority.Issued ca) {
+    CertificateAuthority.Issued serving =
+        CertificateAuthority.issueServing(
+            ca, List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
+    keys.load(new X509Certificate[] {serving.certificate()}, serving.key());
+  }
+
+  static HttpClient client(CertificateAuthority.Issued trusted) throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setCertificateEntry("ca", trusted.certificate());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  HttpResponse<String> post(HttpClient client, Object review) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Pods.JSON.writeValueAsBytes(review)))
+            .header("Content-Type", "application/json")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

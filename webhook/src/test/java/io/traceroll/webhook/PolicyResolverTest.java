@@ -1,0 +1,121 @@
+package io.traceroll.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PolicyResolverTest {
+  final TracingPolicy older = Pods.policy("obs", "older");
+  final TracingPolicy newer = Pods.policy("team", "newer");
+  final JsonNode pod =
+      Pods.parse("{'metadata':{'labels':{'tier':'web'}},'spec':{'containers':[]}}");
+
+  {
+    newer.getMetadata().setCreationTimestamp("2026-06-01T00:00:00Z");
+  }
+
+  Optional<String> resolve(Map<String, Namespace> namespaces, String ns, JsonNode pod) {
+    return new PolicyResolver(
+            () -> List.of(newer, older),
+            namespaces::get,
+            new NamespaceSelection("ops"),
+            Duration.ZERO)
+        .resolve(ns, pod)
+        .map(InjectionSettings::policyId);
+  }
+
+  @Test
+  void theOldestSelectingPolicyWins() {
+    assertThat(
+            resolve(
+                Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled"))), "shop", pod))
+        .contains("obs.older");
+  }
+
+  @Test
+  void theNamespaceLabelNamesTheWinner() {
+    var shop =
+        ns("shop", Map.of("traceroll.io/inject", "enabled", "traceroll.io/policy", "team.newer"));
+    assertThat(resolve(Map.of("shop", shop), "shop", pod)).contains("team.newer");
+  }
+
+  @Test
+  void protectedAndUnselectedNamespacesResolveToNothing() {
+    var labelled = Map.of("traceroll.io/inject", "enabled");
+    assertThat(resolve(Map.of("ops", ns("ops", labelled)), "ops", pod)).isEmpty();
+    assertThat(resolve(Map.of("kube-system", ns("kube-system", labelled)), "kube-system", pod))
+        .isEmpty();
+    assertThat(resolve(Map.of("shop", ns("shop", Map.of())), "shop", pod)).isEmpty();
+    assertThat(resolve(Map.of(), "unknown", pod)).isEmpty();
+  }
+
+  @Test
+  void thePodSelectorFiltersPods() {
+    older
+        .getSpec()
+        .getSelector()
+        .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
+    newer
+        .getSpec()
+        .getSelector()
+        .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
+    var shop = Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled")));
+    assertThat(resolve(shop, "shop", pod)).isEmpty();
+    assertThat(resolve(shop, "shop", Pods.parse("{'metadata':{'labels':{'tier':'db'}}}")))
+        .contains("obs.older");
+  }
+
+  @Test
+  void waitsBrieflyForANamespaceTheCacheHasNotSeenYet() throws Exception {
+    Map<String, Namespace> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+    later.schedule(
+        () -> cache.put("fresh", ns("fresh", Map.of("traceroll.io/inject", "enabled"))),
+        50,
+        TimeUnit.MILLISECONDS);
+    try {
+      var resolver =
+          new PolicyResolver(
+              () -> List.of(older),
+              cache::get,
+              new NamespaceSelection("ops"),
+              Duration.ofSeconds(2));
+      assertThat(resolver.resolve("fresh", pod)).isPresent();
+    } finally {
+      later.shutdownNow();
+    }
+  }
+
+  @Test
+  void settingsAreReusedUntilThePolicyChanges() {
+    var shop =
+        new HashMap<String, Namespace>(
+            Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled"))));
+    var resolver =
+        new PolicyResolver(
+            () -> List.of(older), shop::get, new NamespaceSelection("ops"), Duration.ZERO);
+    InjectionSettings first = resolver.resolve("shop", pod).orElseThrow();
+    assertThat(resolver.resolve("shop", pod).orElseThrow()).isSameAs(first);
+
+    older.getSpec().getSampling().getDefaultSampling().setRatio(0.9);
+    older.getMetadata().setResourceVersion("2");
+    assertThat(resolver.resolve("shop", pod).orElseThrow().samplerEnv())
+        .containsEntry("OTEL_TRACES_SAMPLER_ARG", "0.9");
+  }
+
+  static Namespace ns(String name, Map<String, String> labels) {
+    return AdmissionHandlerTest.namespace(name, labels);
+  }
+}
