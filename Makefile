@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B -q
 CRD := tracingpolicies.traceroll.io-v1.yml
 
-.PHONY: help test unit build crds demo demo-down cluster-up cluster-down
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -34,3 +34,9 @@ cluster-up: ## start the local cluster only (prints its KUBECONFIG)
 
 cluster-down: ## stop the local cluster
 	bash e2e/local-cluster/down.sh
+
+bench: ## webhook admission latency and throughput (see docs/benchmarks.md)
+	$(MVN) install -DskipTests -pl crds,webhook -am
+	$(MVN) test-compile dependency:build-classpath -pl webhook -Dmdep.outputFile=target/bench.classpath
+	java -cp webhook/target/test-classes:webhook/target/classes:$$(cat webhook/target/bench.classpath) \
+	  io.traceroll.webhook.bench.AdmissionBenchmark $(BENCH_ARGS)
