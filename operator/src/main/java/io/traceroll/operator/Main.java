@@ -20,6 +20,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // Before any JDK HTTP server class loads: see AdmissionServer.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
