@@ -90,10 +90,12 @@ class TracingPolicyReconcilerTest {
     StatefulSet before = await().until(() -> statefulSet("default-tempo"), o -> o != null);
     String hashBefore = configHash(before);
 
-    TracingPolicy policy = get("default");
-    policy.getSpec().getBackend().getTempo().setRetention("24h");
-    policy.getSpec().getSampling().getDefaultSampling().setRatio(0.5);
-    cluster.client.resource(policy).update();
+    edit(
+        "default",
+        policy -> {
+          policy.getSpec().getBackend().getTempo().setRetention("24h");
+          policy.getSpec().getSampling().getDefaultSampling().setRatio(0.5);
+        });
 
     await()
         .until(
@@ -128,10 +130,12 @@ class TracingPolicyReconcilerTest {
     create(sample("tracingpolicy-tempo.yaml"));
     await().until(() -> statefulSet("default-tempo"), o -> o != null);
 
-    TracingPolicy policy = get("default");
-    policy.getSpec().getBackend().getTempo().getStorage().setType(StorageType.MEMORY);
-    policy.getSpec().getBackend().getTempo().getStorage().setSize(null);
-    cluster.client.resource(policy).update();
+    edit(
+        "default",
+        policy -> {
+          policy.getSpec().getBackend().getTempo().getStorage().setType(StorageType.MEMORY);
+          policy.getSpec().getBackend().getTempo().getStorage().setSize(null);
+        });
 
     await().until(() -> deployment("default-tempo"), o -> o != null);
     await().until(() -> statefulSet("default-tempo") == null);
@@ -158,12 +162,14 @@ class TracingPolicyReconcilerTest {
     create(sample("tracingpolicy-tempo.yaml"));
     await().until(() -> statefulSet("default-tempo"), o -> o != null);
 
-    TracingPolicy policy = get("default");
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint("http://collector:4317");
-    policy.getSpec().getBackend().setTempo(null);
-    policy.getSpec().getBackend().setOtlpEndpoint(otlp);
-    cluster.client.resource(policy).update();
+    edit(
+        "default",
+        policy -> {
+          OtlpEndpointBackend otlp = new OtlpEndpointBackend();
+          otlp.setEndpoint("http://collector:4317");
+          policy.getSpec().getBackend().setTempo(null);
+          policy.getSpec().getBackend().setOtlpEndpoint(otlp);
+        });
 
     await().until(() -> statefulSet("default-tempo") == null);
     await().until(() -> service("default-tempo") == null);
@@ -234,9 +240,15 @@ class TracingPolicyReconcilerTest {
                     .orElse(null),
             ns -> ns != null && ns.equals(java.util.List.of("payments", "shop")));
 
-    var plain = cluster.client.namespaces().withName("plain").get();
-    plain.getMetadata().setLabels(Map.of(Traceroll.INJECT_LABEL, "enabled"));
-    cluster.client.resource(plain).update();
+    cluster
+        .client
+        .namespaces()
+        .withName("plain")
+        .edit(
+            ns -> {
+              ns.getMetadata().setLabels(Map.of(Traceroll.INJECT_LABEL, "enabled"));
+              return ns;
+            });
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -268,9 +280,15 @@ class TracingPolicyReconcilerTest {
     assertThat(namespacesOf("younger")).isEmpty();
     assertThat(condition(get("younger"), "Conflict").map(Condition::getStatus)).contains("True");
 
-    var shop = cluster.client.namespaces().withName("shop").get();
-    shop.getMetadata().getLabels().put(Traceroll.POLICY_LABEL, NS + ".younger");
-    cluster.client.resource(shop).update();
+    cluster
+        .client
+        .namespaces()
+        .withName("shop")
+        .edit(
+            ns -> {
+              ns.getMetadata().getLabels().put(Traceroll.POLICY_LABEL, NS + ".younger");
+              return ns;
+            });
     await().until(() -> namespacesOf("younger").equals(java.util.List.of("shop")));
     await()
         .until(
@@ -301,6 +319,20 @@ class TracingPolicyReconcilerTest {
 
   TracingPolicy create(TracingPolicy policy) {
     return cluster.client.resource(policy).inNamespace(NS).create();
+  }
+
+  /** Changes a policy by patch, so a concurrent status update cannot make it conflict. */
+  void edit(String name, java.util.function.Consumer<TracingPolicy> change) {
+    cluster
+        .client
+        .resources(TracingPolicy.class)
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            p -> {
+              change.accept(p);
+              return p;
+            });
   }
 
   TracingPolicy get(String name) {
