@@ -21,6 +21,18 @@ public final class Traceroll {
   /** Pod annotation recording the injection: {@code <ns>.<policy>@<generation>}. */
   public static final String INJECTED_ANNOTATION = "traceroll.io/injected";
 
+  /**
+   * Pod annotation with a hash of what was injected (agent, endpoint, env); the rollout restarts
+   * workloads whose pods carry another hash.
+   */
+  public static final String INJECTION_HASH_ANNOTATION = "traceroll.io/injection-hash";
+
+  /** Pod-template annotations the rollout writes to restart a workload, as kubectl does. */
+  public static final String RESTARTED_AT_ANNOTATION = "traceroll.io/restarted-at";
+
+  /** The injection hash (or "none" when removing) a rollout restart was made for. */
+  public static final String RESTARTED_FOR_ANNOTATION = "traceroll.io/restarted-for";
+
   /** Pod annotation recording the agent version injected. */
   public static final String AGENT_VERSION_ANNOTATION = "traceroll.io/agent-version";
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.operator.webhook.WebhookRuntime;
 import org.slf4j.Logger;
@@ -35,7 +36,10 @@ public final class Main {
               LOG.error("lost the leader Lease; exiting so that a restart rejoins the election");
               System.exit(1);
             });
-    Operator operator = TracerollOperator.create(client, config, registry, leadership, o -> {});
+    WorkloadCache workloads = new WorkloadCache(client);
+    workloads.start();
+    Operator operator =
+        TracerollOperator.create(client, config, registry, leadership, workloads, o -> {});
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
     WebhookRuntime webhook =
         new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
@@ -56,6 +60,7 @@ public final class Main {
                   health.close();
                   webhook.close();
                   operator.stop();
+                  workloads.close();
                   client.close();
                 },
                 "shutdown"));

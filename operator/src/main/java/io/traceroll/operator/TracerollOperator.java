@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
+import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.webhook.NamespaceSelection;
 import java.util.function.Consumer;
 
@@ -25,6 +26,7 @@ public final class TracerollOperator {
       OperatorConfig config,
       MeterRegistry registry,
       Leadership leadership,
+      WorkloadCache workloads,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
@@ -54,7 +56,7 @@ public final class TracerollOperator {
     }
     operator.register(
         new TracingPolicyReconciler(
-            new NamespaceSelection(config.namespace()), config.recheckInterval()),
+            new NamespaceSelection(config.namespace()), config.recheckInterval(), workloads),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

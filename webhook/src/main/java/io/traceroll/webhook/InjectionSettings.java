@@ -2,6 +2,7 @@ package io.traceroll.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicySpec;
@@ -34,6 +35,35 @@ public record InjectionSettings(
     String headersSecretName) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * A short hash of what the injection puts into a pod, leaving out what changes without a restart
+   * (sampling, served remotely) and bookkeeping (the policy's generation).
+   */
+  public String injectionHash() {
+    String material =
+        String.join(
+            "\n",
+            Traceroll.AGENT_VERSION,
+            agentImage,
+            String.valueOf(mode),
+            String.valueOf(containerNames),
+            String.valueOf(propagators),
+            String.valueOf(new java.util.TreeMap<>(resourceAttributes)),
+            String.valueOf(extraEnv),
+            String.valueOf(initResources),
+            otlpEndpoint,
+            otlpProtocol,
+            String.valueOf(headersSecretName));
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(material.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** The injection settings of a policy; the endpoint follows its backend. */
   public static InjectionSettings of(TracingPolicy policy) {

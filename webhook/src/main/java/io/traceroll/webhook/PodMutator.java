@@ -73,6 +73,7 @@ public final class PodMutator {
       setIfDifferent(
           patch, Traceroll.INJECTED_ANNOTATION, settings.policyId() + "@" + settings.generation());
       setIfDifferent(patch, Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION);
+      setIfDifferent(patch, Traceroll.INJECTION_HASH_ANNOTATION, settings.injectionHash());
     }
     return new Result(patch.operations(), warnings, null);
   }

@@ -14,6 +14,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("tracingpolicies")
 @ShortNames("tp")
 @AdditionalPrinterColumn(
+    name = "Instrumented",
+    type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.rollout.summary")
+@AdditionalPrinterColumn(
     name = "Age",
     type = AdditionalPrinterColumn.Type.DATE,
     jsonPath = ".metadata.creationTimestamp")

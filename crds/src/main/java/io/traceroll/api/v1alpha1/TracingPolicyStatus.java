@@ -21,6 +21,9 @@ public class TracingPolicyStatus {
       "Namespaces the policy governs: selected, and not won by another policy.")
   private List<String> namespaces = new ArrayList<>();
 
+  @JsonPropertyDescription("Progress of the rollout to running workloads.")
+  private RolloutStatus rollout;
+
   @JsonPropertyDescription("Selected namespaces that another policy governs.")
   private List<NamespaceConflict> conflicts = new ArrayList<>();
 
@@ -46,6 +49,14 @@ public class TracingPolicyStatus {
 
   public void setBackend(BackendStatus backend) {
     this.backend = backend;
+  }
+
+  public RolloutStatus getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutStatus rollout) {
+    this.rollout = rollout;
   }
 
   public List<NamespaceConflict> getConflicts() {

@@ -19,20 +19,26 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
+import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.operator.dependent.BackendConditions;
 import io.traceroll.operator.dependent.SamplingConfigMapDependent;
 import io.traceroll.operator.dependent.TempoConfigMapDependent;
 import io.traceroll.operator.dependent.TempoDeploymentDependent;
 import io.traceroll.operator.dependent.TempoServiceDependent;
 import io.traceroll.operator.dependent.TempoStatefulSetDependent;
+import io.traceroll.operator.rollout.RolloutExecutor;
+import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.webhook.InjectionSettings;
 import io.traceroll.webhook.NamespaceSelection;
 import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,17 +77,30 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(TracingPolicyReconciler.class);
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
+  /** How often a running rollout is stepped (gates checked, next batch started). */
+  static final Duration ROLLOUT_STEP = Duration.ofSeconds(2);
+
+  /**
+   * How often a settled policy looks again for drift (pods admitted while the webhook was down).
+   */
+  static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
+
   private final PolicyPrecedence precedence;
   private final Duration recheckInterval;
+  private final WorkloadCache workloads;
+  private final RolloutExecutor rollout;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
   /**
    * @param namespaceSelection which namespaces policies may select
    * @param recheckInterval how soon a policy blocked by a missing reference is checked again
    */
-  public TracingPolicyReconciler(NamespaceSelection namespaceSelection, Duration recheckInterval) {
+  public TracingPolicyReconciler(
+      NamespaceSelection namespaceSelection, Duration recheckInterval, WorkloadCache workloads) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
+    this.workloads = workloads;
+    this.rollout = new RolloutExecutor(workloads);
   }
 
   @Override
@@ -146,12 +165,66 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
             backend.reason(),
             backend.message(),
             policy.getMetadata().getGeneration()));
-    if (backend.ready()) {
-      setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
-    } else {
+    if (!backend.ready()) {
       setReady(status, false, backend.reason(), backend.message(), policy);
+      status.setRollout(previous == null ? null : previous.getRollout());
+      return finish(policy, status, context);
     }
-    return finish(policy, status, context);
+    setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
+    if (!workloads.hasSynced()) {
+      status.setRollout(previous == null ? null : previous.getRollout());
+      return finish(policy, status, context).rescheduleAfter(ROLLOUT_STEP);
+    }
+    // The rollout starts once the backend is ready, so restarted pods have somewhere to export.
+    boolean active = stepRollout(policy, status, context);
+    return finish(policy, status, context).rescheduleAfter(active ? ROLLOUT_STEP : DRIFT_CHECK);
+  }
+
+  /** Gates, rolls back and restarts workloads; returns whether the rollout is still moving. */
+  private boolean stepRollout(
+      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
+    TracingPolicyStatus previous = policy.getStatus();
+    RolloutExecutor.Outcome outcome =
+        rollout.step(
+            PolicyPrecedence.id(policy),
+            policy.getSpec().getRollout(),
+            previous == null ? null : previous.getRollout(),
+            Set.copyOf(status.getNamespaces()),
+            InjectionSettings.of(policy).injectionHash(),
+            Instant.now());
+    status.setRollout(outcome.status());
+    var r = outcome.status();
+    boolean moving =
+        r.getRestarting() > 0
+            || r.getWorkloads().stream().anyMatch(w -> w.getPhase() == WorkloadPhase.Pending);
+    long generation = policy.getMetadata().getGeneration();
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.ROLLOUT_PROGRESSING,
+            moving,
+            moving
+                ? (policy.getSpec().getRollout().isPaused() ? "Paused" : "Restarting")
+                : "Complete",
+            r.getSummary() + " workloads instrumented, " + r.getRestarting() + " restarting",
+            generation));
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.DEGRADED,
+            outcome.degraded(),
+            outcome.degraded() ? "TooManyFailures" : "Healthy",
+            r.getFailed() + " failed, " + r.getRolledBack() + " rolled back",
+            generation));
+    EventRecorder events = new EventRecorder(context.getClient());
+    outcome
+        .events()
+        .forEach(
+            e -> {
+              LOG.warn("policy {}: {} {}", PolicyPrecedence.id(policy), e.reason(), e.message());
+              events.warning(policy, e.reason(), e.message());
+            });
+    return outcome.active();
   }
 
   /** Splits the selected namespaces into those this policy governs and those another wins. */

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
+import io.traceroll.operator.rollout.WorkloadCache;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ final class MockCluster implements AutoCloseable {
   final KubernetesMockServer server;
   final KubernetesClient client;
   final Operator operator;
+  final WorkloadCache workloads;
 
   MockCluster() {
     server =
@@ -41,12 +43,15 @@ final class MockCluster implements AutoCloseable {
     client = server.createClient();
     OperatorConfig config =
         new OperatorConfig(OPERATOR_NAMESPACE, Set.of(), false, 0, Duration.ofMillis(500));
+    workloads = new WorkloadCache(client);
+    workloads.start();
     operator =
         TracerollOperator.create(
             client,
             config,
             new SimpleMeterRegistry(),
             new io.traceroll.operator.Leadership(() -> {}),
+            workloads,
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));
@@ -56,6 +61,7 @@ final class MockCluster implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    workloads.close();
     client.close();
     server.destroy();
   }

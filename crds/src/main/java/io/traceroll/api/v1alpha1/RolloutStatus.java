@@ -1,0 +1,97 @@
+package io.traceroll.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Progress of bringing tracing to (or taking it from) running workloads. */
+public class RolloutStatus {
+  @JsonPropertyDescription("Instrumented workloads out of those the policy governs, e.g. 12/15.")
+  private String summary;
+
+  @JsonPropertyDescription("Workloads the policy governs.")
+  private int total;
+
+  @JsonPropertyDescription("Workloads running with the current injection.")
+  private int instrumented;
+
+  @JsonPropertyDescription("Workloads being restarted now.")
+  private int restarting;
+
+  @JsonPropertyDescription("Workloads whose instrumented pods failed the health gate.")
+  private int failed;
+
+  @JsonPropertyDescription("Workloads opted out and restarted without the agent after failing.")
+  private int rolledBack;
+
+  @JsonPropertyDescription("Per-workload state; workloads already in place are not listed.")
+  private List<WorkloadRollout> workloads = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "With rollout.dryRun: the restarts the rollout would make, in order, as Kind/ns/name.")
+  private List<String> plan = new ArrayList<>();
+
+  public String getSummary() {
+    return summary;
+  }
+
+  public void setSummary(String summary) {
+    this.summary = summary;
+  }
+
+  public int getTotal() {
+    return total;
+  }
+
+  public void setTotal(int total) {
+    this.total = total;
+  }
+
+  public int getInstrumented() {
+    return instrumented;
+  }
+
+  public void setInstrumented(int instrumented) {
+    this.instrumented = instrumented;
+  }
+
+  public int getRestarting() {
+    return restarting;
+  }
+
+  public void setRestarting(int restarting) {
+    this.restarting = restarting;
+  }
+
+  public int getFailed() {
+    return failed;
+  }
+
+  public void setFailed(int failed) {
+    this.failed = failed;
+  }
+
+  public int getRolledBack() {
+    return rolledBack;
+  }
+
+  public void setRolledBack(int rolledBack) {
+    this.rolledBack = rolledBack;
+  }
+
+  public List<WorkloadRollout> getWorkloads() {
+    return workloads;
+  }
+
+  public void setWorkloads(List<WorkloadRollout> workloads) {
+    this.workloads = workloads;
+  }
+
+  public List<String> getPlan() {
+    return plan;
+  }
+
+  public void setPlan(List<String> plan) {
+    this.plan = plan;
+  }
+}

@@ -1,0 +1,172 @@
+package io.traceroll.operator.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.traceroll.api.v1alpha1.Rollout;
+import io.traceroll.api.v1alpha1.RolloutStatus;
+import io.traceroll.api.v1alpha1.RolloutStrategy;
+import io.traceroll.api.v1alpha1.WorkloadPhase;
+import io.traceroll.api.v1alpha1.WorkloadRollout;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class RolloutExecutorTest {
+  final FakeCluster cluster = new FakeCluster();
+  final RolloutExecutor executor = new RolloutExecutor(cluster);
+  final Rollout spec = new Rollout();
+  Instant now = Instant.parse("2026-11-24T10:00:00Z");
+  RolloutStatus status;
+
+  RolloutExecutor.Outcome step(Set<String> governed) {
+    RolloutExecutor.Outcome outcome =
+        executor.step(cluster.policyId, spec, status, governed, cluster.currentHash, now);
+    status = outcome.status();
+    now = now.plusSeconds(1);
+    cluster.settle();
+    return outcome;
+  }
+
+  Map<String, WorkloadPhase> phases() {
+    return status.getWorkloads().stream()
+        .collect(Collectors.toMap(WorkloadRollout::getName, WorkloadRollout::getPhase));
+  }
+
+  @Test
+  void restartsInBatchesOfMaxConcurrentUntilAllAreInstrumented() {
+    spec.setMaxConcurrent(2);
+    for (int i = 0; i < 5; i++) {
+      cluster.add("shop", "app" + i, FakeCluster.Outcome.HEALTHY, false);
+    }
+    cluster.add("shop", "already", FakeCluster.Outcome.HEALTHY, true);
+
+    int maxRestarting = 0;
+    for (int i = 0; i < 10 && (status == null || status.getInstrumented() < 6); i++) {
+      step(Set.of("shop"));
+      maxRestarting = Math.max(maxRestarting, status.getRestarting());
+    }
+
+    assertThat(maxRestarting).isEqualTo(2);
+    assertThat(status.getSummary()).isEqualTo("6/6");
+    assertThat(cluster.restarts)
+        .hasSize(5)
+        .doesNotHaveDuplicates()
+        .doesNotContain("Deployment/shop/already");
+  }
+
+  @Test
+  void rollsBackAFailingWorkloadAndFinishesTheOthers() {
+    spec.setMaxConcurrent(3);
+    cluster.add("shop", "good1", FakeCluster.Outcome.HEALTHY, false);
+    cluster.add("shop", "bad", FakeCluster.Outcome.CRASHLOOP_WITH_AGENT, false);
+    cluster.add("shop", "good2", FakeCluster.Outcome.HEALTHY, false);
+
+    RolloutExecutor.Outcome last = null;
+    for (int i = 0; i < 6; i++) {
+      last = step(Set.of("shop"));
+    }
+
+    assertThat(phases())
+        .containsEntry("good1", WorkloadPhase.Instrumented)
+        .containsEntry("good2", WorkloadPhase.Instrumented)
+        .containsEntry("bad", WorkloadPhase.RolledBack);
+    assertThat(cluster.workloads.get("Deployment/shop/bad").optedOut()).isTrue();
+    assertThat(
+            status.getWorkloads().stream()
+                .filter(w -> w.getName().equals("bad"))
+                .findFirst()
+                .orElseThrow()
+                .getMessage())
+        .contains("CrashLoopBackOff");
+    assertThat(last.degraded()).isFalse();
+    assertThat(cluster.restarts).filteredOn("Deployment/shop/bad"::equals).hasSize(2);
+  }
+
+  @Test
+  void stopsWhenTooManyFailAndReportsDegraded() {
+    spec.setMaxConcurrent(3);
+    for (String name : new String[] {"bad1", "bad2", "bad3"}) {
+      cluster.add("shop", name, FakeCluster.Outcome.CRASHLOOP_WITH_AGENT, false);
+    }
+    for (int i = 0; i < 4; i++) {
+      cluster.add("shop", "later" + i, FakeCluster.Outcome.HEALTHY, false);
+    }
+    RolloutExecutor.Outcome last = null;
+    for (int i = 0; i < 5; i++) {
+      last = step(Set.of("shop"));
+    }
+    assertThat(last.degraded()).isTrue();
+    assertThat(phases().values()).filteredOn(p -> p == WorkloadPhase.Pending).isNotEmpty();
+  }
+
+  @Test
+  void aWorkloadThatNeverBecomesReadyFailsAtTheTimeout() {
+    spec.setAutoRollback(false);
+    spec.getHealthGate().setTimeout("5s");
+    cluster.add("shop", "slow", FakeCluster.Outcome.STUCK, false);
+    step(Set.of("shop"));
+    step(Set.of("shop"));
+    assertThat(phases()).containsEntry("slow", WorkloadPhase.Restarting);
+    now = now.plus(Duration.ofSeconds(10));
+    RolloutExecutor.Outcome outcome = step(Set.of("shop"));
+    assertThat(phases()).containsEntry("slow", WorkloadPhase.Failed);
+    assertThat(outcome.events())
+        .anySatisfy(e -> assertThat(e.reason()).isEqualTo("HealthGateFailed"));
+  }
+
+  @Test
+  void pausedAndDryRunAndOnNextRestartRestartNothing() {
+    cluster.add("shop", "a", FakeCluster.Outcome.HEALTHY, false);
+    cluster.add("shop", "b", FakeCluster.Outcome.HEALTHY, false);
+
+    spec.setDryRun(true);
+    step(Set.of("shop"));
+    assertThat(status.getPlan()).containsExactly("Deployment/shop/a", "Deployment/shop/b");
+    spec.setDryRun(false);
+    spec.setPaused(true);
+    step(Set.of("shop"));
+    spec.setPaused(false);
+    spec.setStrategy(RolloutStrategy.OnNextRestart);
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).isEmpty();
+    assertThat(phases().values()).containsOnly(WorkloadPhase.Pending);
+
+    spec.setStrategy(RolloutStrategy.Immediate);
+    step(Set.of("shop"));
+    assertThat(cluster.restarts).hasSize(2);
+  }
+
+  @Test
+  void resumesAfterLosingItsStatusWithoutRestartingTwice() {
+    spec.setMaxConcurrent(1);
+    cluster.add("shop", "a", FakeCluster.Outcome.STUCK, false);
+    step(Set.of("shop"));
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/a");
+
+    status = null; // a new leader with a stale or empty status
+    step(Set.of("shop"));
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/a");
+    assertThat(phases()).containsEntry("a", WorkloadPhase.Restarting);
+  }
+
+  @Test
+  void removesTheAgentFromANamespaceNoLongerGoverned() {
+    cluster.add("shop", "a", FakeCluster.Outcome.HEALTHY, true);
+    step(Set.of()); // shop was unlabelled
+    step(Set.of());
+    step(Set.of());
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/a");
+    assertThat(cluster.workloads.get("Deployment/shop/a").restartedFor())
+        .isEqualTo(RolloutPlanner.NONE);
+    assertThat(cluster.pods.get("Deployment/shop/a").get(0).annotations())
+        .doesNotContainKey("traceroll.io/injected");
+    assertThat(phases()).containsEntry("a", WorkloadPhase.Instrumented);
+  }
+}
