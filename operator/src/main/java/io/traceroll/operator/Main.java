@@ -38,9 +38,16 @@ public final class Main {
             });
     WorkloadCache workloads = new WorkloadCache(client);
     workloads.start();
-    Operator operator =
-        TracerollOperator.create(client, config, registry, leadership, workloads, o -> {});
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
+    Operator operator =
+        TracerollOperator.create(
+            client,
+            config,
+            registry,
+            leadership,
+            workloads,
+            policy -> WebhookRuntime.registered(client, webhookConfig, policy),
+            o -> {});
     WebhookRuntime webhook =
         new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
     if (webhookConfig.enabled()) {

@@ -7,10 +7,12 @@ import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.webhook.NamespaceSelection;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Wires the reconcilers into a JOSDK Operator; used by {@link Main} and by tests. */
 public final class TracerollOperator {
@@ -27,6 +29,7 @@ public final class TracerollOperator {
       MeterRegistry registry,
       Leadership leadership,
       WorkloadCache workloads,
+      Predicate<TracingPolicy> webhookServes,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
@@ -56,7 +59,10 @@ public final class TracerollOperator {
     }
     operator.register(
         new TracingPolicyReconciler(
-            new NamespaceSelection(config.namespace()), config.recheckInterval(), workloads),
+            new NamespaceSelection(config.namespace()),
+            config.recheckInterval(),
+            workloads,
+            webhookServes),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

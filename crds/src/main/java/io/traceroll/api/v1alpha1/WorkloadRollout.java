@@ -19,6 +19,10 @@ public class WorkloadRollout {
   @JsonPropertyDescription("Pending, Restarting, Instrumented, Failed or RolledBack.")
   private WorkloadPhase phase;
 
+  @JsonPropertyDescription(
+      "The injection hash the restart was made for, or none when taking the agent out.")
+  private String target;
+
   @JsonPropertyDescription("The restart this state refers to (pod-template annotation value).")
   private String revision;
 
@@ -79,6 +83,14 @@ public class WorkloadRollout {
 
   public void setPhase(WorkloadPhase phase) {
     this.phase = phase;
+  }
+
+  public String getTarget() {
+    return target;
+  }
+
+  public void setTarget(String target) {
+    this.target = target;
   }
 
   public String getRevision() {

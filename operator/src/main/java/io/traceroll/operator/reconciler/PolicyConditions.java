@@ -15,6 +15,7 @@ public final class PolicyConditions {
   public static final String CONFLICT = "Conflict";
   public static final String ROLLOUT_PROGRESSING = "RolloutProgressing";
   public static final String DEGRADED = "Degraded";
+  public static final String WEBHOOK_READY = "WebhookReady";
 
   public static final String REASON_RECONCILED = "Reconciled";
   public static final String REASON_TEMPO_READY = "TempoReady";

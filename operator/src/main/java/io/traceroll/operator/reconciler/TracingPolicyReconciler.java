@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,18 +90,27 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
   private final Duration recheckInterval;
   private final WorkloadCache workloads;
   private final RolloutExecutor rollout;
+  private final Predicate<TracingPolicy> webhookServes;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
   /**
    * @param namespaceSelection which namespaces policies may select
    * @param recheckInterval how soon a policy blocked by a missing reference is checked again
    */
+  /**
+   * @param webhookServes whether the admission webhook is registered for a policy; restarts wait
+   *     for it, or the new pods would come up without the agent
+   */
   public TracingPolicyReconciler(
-      NamespaceSelection namespaceSelection, Duration recheckInterval, WorkloadCache workloads) {
+      NamespaceSelection namespaceSelection,
+      Duration recheckInterval,
+      WorkloadCache workloads,
+      Predicate<TracingPolicy> webhookServes) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
     this.workloads = workloads;
     this.rollout = new RolloutExecutor(workloads);
+    this.webhookServes = webhookServes;
   }
 
   @Override
@@ -171,7 +181,18 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
       return finish(policy, status, context);
     }
     setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
-    if (!workloads.hasSynced()) {
+    boolean webhook = webhookServes.test(policy);
+    status.setConditions(
+        PolicyConditions.set(
+            status.getConditions(),
+            PolicyConditions.WEBHOOK_READY,
+            webhook,
+            webhook ? "Registered" : "NotRegistered",
+            webhook
+                ? "the admission webhook injects pods of the governed namespaces"
+                : "waiting for the admission webhook to be registered for this policy",
+            policy.getMetadata().getGeneration()));
+    if (!webhook || !workloads.hasSynced()) {
       status.setRollout(previous == null ? null : previous.getRollout());
       return finish(policy, status, context).rescheduleAfter(ROLLOUT_STEP);
     }
@@ -194,6 +215,14 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
             Instant.now());
     status.setRollout(outcome.status());
     var r = outcome.status();
+    LOG.debug(
+        "policy {} rollout step: previous {} entries, now {} (restarting {})",
+        PolicyPrecedence.id(policy),
+        previous == null || previous.getRollout() == null
+            ? -1
+            : previous.getRollout().getWorkloads().size(),
+        r.getWorkloads().size(),
+        r.getRestarting());
     boolean moving =
         r.getRestarting() > 0
             || r.getWorkloads().stream().anyMatch(w -> w.getPhase() == WorkloadPhase.Pending);

@@ -179,7 +179,8 @@ public final class RolloutExecutor {
       WorkloadRollout previous,
       Instant now,
       List<Event> events) {
-    if (previous != null || w.restartedAt() == null || w.restartedFor() == null) {
+    boolean unknownToStatus = previous == null || previous.getPhase() == WorkloadPhase.Pending;
+    if (!unknownToStatus || w.restartedAt() == null || w.restartedFor() == null) {
       return null;
     }
     boolean removing = RolloutPlanner.NONE.equals(w.restartedFor());
@@ -199,6 +200,7 @@ public final class RolloutExecutor {
         || removing == (action == RolloutPlanner.Action.REMOVE)) {
       WorkloadRollout entry = new WorkloadRollout(w.kind(), w.namespace(), w.name());
       entry.setAction(removing ? REMOVE : INSTRUMENT);
+      entry.setTarget(w.restartedFor());
       entry.setPhase(WorkloadPhase.Restarting);
       entry.setRevision(w.restartedAt());
       entry.setStartedAt(w.restartedAt());
@@ -220,6 +222,7 @@ public final class RolloutExecutor {
             w,
             pods,
             entry.getRevision(),
+            entry.getTarget(),
             startedAt(entry, now),
             now,
             Durations.parse(spec.getHealthGate().getTimeout()),
@@ -241,6 +244,11 @@ public final class RolloutExecutor {
           entry.setMessage(verdict.reason());
           events.add(new Event("Warning", "HealthGateFailed", w.key() + ": " + verdict.reason()));
         }
+      }
+      case NOT_INJECTED -> {
+        entry.setPhase(WorkloadPhase.Failed);
+        entry.setMessage(verdict.reason());
+        events.add(new Event("Warning", "NotInjected", w.key() + ": " + verdict.reason()));
       }
       case WAITING -> entry.setMessage(verdict.reason());
     }
@@ -277,6 +285,7 @@ public final class RolloutExecutor {
       cluster.restart(w, revision, target, false);
       entry.setPhase(WorkloadPhase.Restarting);
       entry.setRevision(revision);
+      entry.setTarget(target);
       entry.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
       entry.setMessage("restarted");
     }

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  */
 public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(WorkloadCache.class);
 
   private final KubernetesClient client;
   private final List<SharedIndexInformer<? extends HasMetadata>> workloads = new ArrayList<>();
@@ -83,6 +85,12 @@ public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseab
 
   @Override
   public void restart(Workload workload, String revision, String target, boolean optOut) {
+    LOG.info(
+        "restarting {} for {} (revision {}{})",
+        workload.key(),
+        target,
+        revision,
+        optOut ? ", opted out" : "");
     Map<String, String> annotations = new HashMap<>();
     annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
     annotations.put(Traceroll.RESTARTED_FOR_ANNOTATION, target);

@@ -16,7 +16,9 @@ public final class WorkloadHealth {
     public enum State {
       PASSED,
       WAITING,
-      FAILED
+      FAILED,
+      /** Healthy, but the new pods lack the intended injection: not the agent's fault. */
+      NOT_INJECTED
     }
   }
 
@@ -26,6 +28,7 @@ public final class WorkloadHealth {
       Workload workload,
       List<PodFacts> pods,
       String revision,
+      String target,
       Instant startedAt,
       Instant now,
       Duration timeout,

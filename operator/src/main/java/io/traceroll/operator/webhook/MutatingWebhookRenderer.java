@@ -56,7 +56,7 @@ public final class MutatingWebhookRenderer {
   }
 
   /** Webhook names must be unique and fully qualified. */
-  static String webhookName(TracingPolicy policy) {
+  public static String webhookName(TracingPolicy policy) {
     return policy.getMetadata().getName()
         + "."
         + policy.getMetadata().getNamespace()

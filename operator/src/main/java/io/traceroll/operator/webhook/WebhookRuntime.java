@@ -103,6 +103,31 @@ public final class WebhookRuntime implements AutoCloseable {
         AdmissionServer.MUTATE_PATH);
   }
 
+  /**
+   * Whether the API server will call us for a policy's pods: its webhook is in the configuration
+   * with a CA bundle (or OLM or a disabled webhook, where we cannot tell).
+   */
+  public static boolean registered(
+      KubernetesClient client, WebhookConfig config, TracingPolicy policy) {
+    if (!config.enabled() || config.certMode() == WebhookConfig.CertMode.OLM) {
+      return true;
+    }
+    MutatingWebhookConfiguration mwc =
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName(WebhookConfig.CONFIGURATION_NAME)
+            .get();
+    return mwc != null
+        && mwc.getWebhooks().stream()
+            .anyMatch(
+                w ->
+                    w.getName().equals(MutatingWebhookRenderer.webhookName(policy))
+                        && (config.certMode() == WebhookConfig.CertMode.CERT_MANAGER
+                            || w.getClientConfig().getCaBundle() != null));
+  }
+
   /** True once the caches are synced and a certificate is loaded. */
   public boolean isReady() {
     return keys.certificate() != null

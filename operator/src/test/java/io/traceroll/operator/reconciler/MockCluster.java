@@ -52,6 +52,7 @@ final class MockCluster implements AutoCloseable {
             new SimpleMeterRegistry(),
             new io.traceroll.operator.Leadership(() -> {}),
             workloads,
+            policy -> true,
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));

@@ -156,6 +156,22 @@ class RolloutExecutorTest {
   }
 
   @Test
+  void aRestartMissingFromAStaleStatusIsNotRepeated() {
+    spec.setMaxConcurrent(1);
+    cluster.add("shop", "a", FakeCluster.Outcome.STUCK, false);
+    step(Set.of("shop"));
+    RolloutStatus stale = status;
+    step(Set.of("shop"));
+    stale.getWorkloads().forEach(w -> w.setPhase(WorkloadPhase.Pending));
+    status = stale; // the leader stopped between restarting and writing status
+
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/a");
+    assertThat(phases()).containsEntry("a", WorkloadPhase.Restarting);
+  }
+
+  @Test
   void removesTheAgentFromANamespaceNoLongerGoverned() {
     cluster.add("shop", "a", FakeCluster.Outcome.HEALTHY, true);
     step(Set.of()); // shop was unlabelled

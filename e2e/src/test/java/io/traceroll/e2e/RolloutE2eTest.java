@@ -1,0 +1,216 @@
+package io.traceroll.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.RolloutStatus;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tracing rolled out to workloads that already run, on the real control plane with KWOK: batches
+ * within maxConcurrent, a workload whose pods fail with the agent rolled back, an operator restart
+ * mid-rollout without double restarts, and removal from an unlabelled namespace.
+ */
+class RolloutE2eTest extends OperatorE2eBase {
+  static final int PER_NAMESPACE = 11;
+  static final int MAX_CONCURRENT = 3;
+
+  @Test
+  void rollsTracingOutInGatedBatchesRollsBackAFailureAndRemovesItOnUnlabel() throws Exception {
+    String policyNs = namespace("obs-ro", Map.of());
+    String a = namespace("team-a", Map.of());
+    String b = namespace("team-b", Map.of());
+    List<String> apps = new ArrayList<>();
+    for (String ns : List.of(a, b)) {
+      for (int i = 0; i < PER_NAMESPACE; i++) {
+        boolean broken = ns.equals(a) && i == 0;
+        String name = broken ? "broken" : "app-" + i;
+        cluster.client.resource(deployment(ns, name, broken)).create();
+        apps.add(ns + "/" + name);
+      }
+    }
+    await()
+        .atMost(TestCluster.timeout())
+        .until(() -> apps.stream().allMatch(RolloutE2eTest::ready));
+
+    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
+    policy.getSpec().getRollout().setMaxConcurrent(MAX_CONCURRENT);
+    policy.getSpec().getRollout().getHealthGate().setTimeout("60s");
+    cluster.client.resource(policy).create();
+    for (String ns : List.of(a, b)) {
+      label(
+          ns,
+          Map.of(
+              Traceroll.INJECT_LABEL,
+              Traceroll.INJECT_ENABLED,
+              Traceroll.POLICY_LABEL,
+              policyNs + ".to-collector"));
+    }
+
+    AtomicInteger maxRestarting = new AtomicInteger();
+    boolean restartedOperator = false;
+    long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+    RolloutStatus rollout = null;
+    while (System.nanoTime() < deadline) {
+      rollout = rollout(policyNs);
+      if (rollout != null) {
+        maxRestarting.accumulateAndGet(rollout.getRestarting(), Math::max);
+        if (!restartedOperator && rollout.getInstrumented() >= 6) {
+          operator = operator.restart(); // a new leader mid-rollout
+          restartedOperator = true;
+        }
+        if (rollout.getInstrumented() == 2 * PER_NAMESPACE - 1 && rollout.getRolledBack() == 1) {
+          break;
+        }
+      }
+      Thread.sleep(250);
+    }
+    assertThat(rollout).isNotNull();
+    assertThat(rollout.getInstrumented())
+        .as("instrumented, status %s", rollout.getSummary())
+        .isEqualTo(2 * PER_NAMESPACE - 1);
+    assertThat(rollout.getRolledBack()).isEqualTo(1);
+    assertThat(maxRestarting.get()).isBetween(1, MAX_CONCURRENT);
+    assertThat(restartedOperator).isTrue();
+
+    // Every healthy workload was restarted exactly once (one new ReplicaSet), the broken one
+    // twice (with the agent, then back without it).
+    for (String app : apps) {
+      String[] ref = app.split("/");
+      int replicaSets =
+          cluster
+              .client
+              .apps()
+              .replicaSets()
+              .inNamespace(ref[0])
+              .withLabel("app", ref[1])
+              .list()
+              .getItems()
+              .size();
+      assertThat(replicaSets).as(app).isEqualTo(ref[1].equals("broken") ? 3 : 2);
+    }
+    assertThat(podsOf(a, "app-1"))
+        .allSatisfy(
+            p ->
+                assertThat(p.getMetadata().getAnnotations())
+                    .containsKey(Traceroll.INJECTED_ANNOTATION));
+    await()
+        .atMost(TestCluster.timeout())
+        .untilAsserted(
+            () ->
+                assertThat(podsOf(a, "broken"))
+                    .allSatisfy(
+                        p ->
+                            assertThat(p.getMetadata().getAnnotations())
+                                .doesNotContainKey(Traceroll.INJECTED_ANNOTATION)));
+    Deployment broken = cluster.client.apps().deployments().inNamespace(a).withName("broken").get();
+    assertThat(broken.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(Traceroll.INJECT_ANNOTATION, "false");
+    assertThat(cluster.client.v1().events().inNamespace(policyNs).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack"));
+
+    // Unlabelling a namespace takes the agent back out of its workloads.
+    label(b, Map.of());
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .untilAsserted(
+            () -> {
+              for (int i = 0; i < PER_NAMESPACE; i++) {
+                assertThat(podsOf(b, "app-" + i))
+                    .isNotEmpty()
+                    .allSatisfy(
+                        p ->
+                            assertThat(p.getMetadata().getAnnotations())
+                                .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+              }
+            });
+  }
+
+  static RolloutStatus rollout(String policyNs) {
+    TracingPolicy p =
+        cluster
+            .client
+            .resources(TracingPolicy.class)
+            .inNamespace(policyNs)
+            .withName("to-collector")
+            .get();
+    return p == null || p.getStatus() == null ? null : p.getStatus().getRollout();
+  }
+
+  static boolean ready(String app) {
+    String[] ref = app.split("/");
+    Deployment d = cluster.client.apps().deployments().inNamespace(ref[0]).withName(ref[1]).get();
+    return d != null
+        && d.getStatus() != null
+        && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas());
+  }
+
+  static List<Pod> podsOf(String ns, String app) {
+    return cluster.client.pods().inNamespace(ns).withLabel("app", app).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
+  static void label(String ns, Map<String, String> labels) {
+    cluster
+        .client
+        .namespaces()
+        .withName(ns)
+        .edit(
+            n -> {
+              var current = new java.util.HashMap<>(n.getMetadata().getLabels());
+              current.remove(Traceroll.INJECT_LABEL);
+              current.remove(Traceroll.POLICY_LABEL);
+              current.putAll(labels);
+              n.getMetadata().setLabels(current);
+              return n;
+            });
+  }
+
+  static Deployment deployment(String ns, String name, boolean breaksWithAgent) {
+    var builder =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", name)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("ghcr.io/example/" + name + ":1.0")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec();
+    if (breaksWithAgent) {
+      builder
+          .editSpec()
+          .editTemplate()
+          .editMetadata()
+          .addToLabels("traceroll.io/simulate", "crashloop-when-instrumented")
+          .endMetadata()
+          .endTemplate()
+          .endSpec();
+    }
+    return builder.build();
+  }
+}
