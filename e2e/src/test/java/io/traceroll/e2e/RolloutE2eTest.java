@@ -121,19 +121,29 @@ class RolloutE2eTest extends OperatorE2eBase {
 
     // Unlabelling a namespace takes the agent back out of its workloads.
     label(b, Map.of());
+    await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(b, 0));
+
+    // Deleting the policy takes it out of the rest, then the policy goes.
+    cluster.client.resources(TracingPolicy.class).inNamespace(policyNs).withName("to-collector").delete();
+    await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(a, 1));
     await()
-        .atMost(Duration.ofMinutes(3))
-        .untilAsserted(
-            () -> {
-              for (int i = 0; i < PER_NAMESPACE; i++) {
-                assertThat(podsOf(b, "app-" + i))
-                    .isNotEmpty()
-                    .allSatisfy(
-                        p ->
-                            assertThat(p.getMetadata().getAnnotations())
-                                .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
-              }
-            });
+        .atMost(TestCluster.timeout())
+        .until(
+            () ->
+                cluster.client.resources(TracingPolicy.class).inNamespace(policyNs).withName("to-collector").get()
+                    == null);
+  }
+
+  /** Apps from index {@code first} on run without the agent. */
+  static void assertAgentGone(String ns, int first) {
+    for (int i = first; i < PER_NAMESPACE; i++) {
+      assertThat(podsOf(ns, "app-" + i))
+          .isNotEmpty()
+          .allSatisfy(
+              p ->
+                  assertThat(p.getMetadata().getAnnotations())
+                      .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    }
   }
 
   static RolloutStatus rollout(String policyNs) {

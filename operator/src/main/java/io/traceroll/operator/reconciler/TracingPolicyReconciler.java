@@ -4,8 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -17,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.traceroll.api.v1alpha1.NamespaceConflict;
+import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
@@ -73,7 +76,7 @@ import org.slf4j.LoggerFactory;
           dependsOn = "tempo-config")
     })
 @ControllerConfiguration(name = TracingPolicyReconciler.NAME)
-public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
+public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Cleaner<TracingPolicy> {
   public static final String NAME = "tracingpolicy";
   private static final Logger LOG = LoggerFactory.getLogger(TracingPolicyReconciler.class);
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -295,6 +298,51 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy> {
                     + " by "
                     + conflicts.get(0).getGovernedBy(),
             policy.getMetadata().getGeneration()));
+  }
+
+  /**
+   * A deleted policy takes its agent back out of the workloads it instrumented, through the same
+   * gated, budgeted restarts; the finalizer goes once none of its pods remains. The webhook stops
+   * injecting as soon as deletion starts. With dryRun or OnNextRestart nothing is restarted: pods
+   * lose the agent when they next restart.
+   */
+  @Override
+  public DeleteControl cleanup(TracingPolicy policy, Context<TracingPolicy> context) {
+    var spec = policy.getSpec().getRollout();
+    if (spec.isDryRun() || spec.getStrategy() == RolloutStrategy.OnNextRestart) {
+      return DeleteControl.defaultDelete();
+    }
+    if (!workloads.hasSynced()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(ROLLOUT_STEP.toMillis());
+    }
+    String id = PolicyPrecedence.id(policy);
+    TracingPolicyStatus previous = policy.getStatus();
+    RolloutExecutor.Outcome outcome =
+        rollout.step(
+            id,
+            spec,
+            previous == null ? null : previous.getRollout(),
+            Set.of(),
+            InjectionSettings.of(policy).injectionHash(),
+            Instant.now());
+    if (!outcome.active() && workloads.namespacesInjectedBy(id).isEmpty()) {
+      LOG.info("policy {} deleted; its agent is out of every workload", id);
+      return DeleteControl.defaultDelete();
+    }
+    TracingPolicyStatus status = previous == null ? new TracingPolicyStatus() : previous;
+    status.setRollout(outcome.status());
+    context
+        .getClient()
+        .resources(TracingPolicy.class)
+        .inNamespace(policy.getMetadata().getNamespace())
+        .withName(policy.getMetadata().getName())
+        .patchStatus(statusOnly(policy, status));
+    LOG.info(
+        "policy {} deleted; removing its agent: {} restarting{}",
+        id,
+        outcome.status().getRestarting(),
+        spec.isPaused() ? " (paused: set rollout.paused=false to continue)" : "");
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(ROLLOUT_STEP.toMillis());
   }
 
   @Override
