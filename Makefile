@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B -q
 CRD := tracingpolicies.traceroll.io-v1.yml
 
-.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-rollout
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,11 +42,7 @@ bench: ## webhook admission latency and throughput (see docs/benchmarks.md)
 	  io.traceroll.webhook.bench.AdmissionBenchmark $(BENCH_ARGS)
 
 bench-apiserver: ## pod-create latency through a local kube-apiserver with and without the webhook
-	$(MVN) install -DskipTests
-	$(MVN) dependency:build-classpath -pl e2e -Dmdep.outputFile=target/bench.classpath
-	TRACEROLL_CLUSTER_DIR=$$HOME/.cache/traceroll/bench-cluster TRACEROLL_PORT_OFFSET=200 \
-	  bash e2e/local-cluster/up.sh > /dev/null
-	cd e2e && KUBECONFIG=$$HOME/.cache/traceroll/bench-cluster/admin.kubeconfig \
-	  java -cp target/test-classes:$$(cat target/bench.classpath) io.traceroll.e2e.PodCreateBenchmark $(BENCH_ARGS); \
-	  status=$$?; cd .. ; TRACEROLL_CLUSTER_DIR=$$HOME/.cache/traceroll/bench-cluster TRACEROLL_PORT_OFFSET=200 \
-	  bash e2e/local-cluster/down.sh; exit $$status
+	bash e2e/run-benchmark.sh io.traceroll.e2e.PodCreateBenchmark $(BENCH_ARGS)
+
+bench-rollout: ## time and operator CPU/memory to roll tracing out to 100 Deployments (maxConcurrent 10)
+	bash e2e/run-benchmark.sh io.traceroll.e2e.RolloutBenchmark $(BENCH_ARGS)

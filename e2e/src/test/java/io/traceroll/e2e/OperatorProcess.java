@@ -105,6 +105,10 @@ final class OperatorProcess implements AutoCloseable {
     return response.statusCode() + " " + response.body();
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

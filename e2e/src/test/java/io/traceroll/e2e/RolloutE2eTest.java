@@ -82,6 +82,18 @@ class RolloutE2eTest extends OperatorE2eBase {
     assertThat(rollout.getRolledBack()).isEqualTo(1);
     assertThat(maxRestarting.get()).isBetween(1, MAX_CONCURRENT);
     assertThat(restartedOperator).isTrue();
+    // The operator's own writes (finalizer, status) leave the user's spec alone.
+    assertThat(
+            cluster
+                .client
+                .resources(TracingPolicy.class)
+                .inNamespace(policyNs)
+                .withName("to-collector")
+                .get()
+                .getSpec()
+                .getRollout()
+                .getMaxConcurrent())
+        .isEqualTo(MAX_CONCURRENT);
 
     // Every healthy workload was restarted exactly once (one new ReplicaSet), the broken one
     // twice (with the agent, then back without it).
@@ -124,13 +136,23 @@ class RolloutE2eTest extends OperatorE2eBase {
     await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(b, 0));
 
     // Deleting the policy takes it out of the rest, then the policy goes.
-    cluster.client.resources(TracingPolicy.class).inNamespace(policyNs).withName("to-collector").delete();
+    cluster
+        .client
+        .resources(TracingPolicy.class)
+        .inNamespace(policyNs)
+        .withName("to-collector")
+        .delete();
     await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(a, 1));
     await()
         .atMost(TestCluster.timeout())
         .until(
             () ->
-                cluster.client.resources(TracingPolicy.class).inNamespace(policyNs).withName("to-collector").get()
+                cluster
+                        .client
+                        .resources(TracingPolicy.class)
+                        .inNamespace(policyNs)
+                        .withName("to-collector")
+                        .get()
                     == null);
   }
 

@@ -14,9 +14,6 @@ import java.util.Map;
 final class ContainerEnv {
   static final String POD_NAME_VAR = "TRACEROLL_POD_NAME";
 
-  /** How many helper variables lead the env list. */
-  private static final int HELPERS = 2;
-
   static final String NODE_NAME_VAR = "TRACEROLL_NODE_NAME";
 
   /** A user's JAVA_TOOL_OPTIONS from valueFrom moves here and is composed into ours. */
@@ -50,17 +47,23 @@ final class ContainerEnv {
   void inject(
       String namespace, InjectionSettings settings, ServiceIdentity identity, String agentPath) {
     // Downward-API helpers go first: later variables refer to them with $(VAR).
-    addFieldRefFirst(NODE_NAME_VAR, "spec.nodeName");
-    addFieldRefFirst(POD_NAME_VAR, "metadata.name");
+    addFieldRefAt(0, POD_NAME_VAR, "metadata.name");
+    addFieldRefAt(1, NODE_NAME_VAR, "spec.nodeName");
     javaToolOptions("-javaagent:" + agentPath);
 
     JsonNode pod = patch.document();
     String name = container().path("name").asText();
     String image = container().path("image").asText(null);
     addIfAbsent("OTEL_SERVICE_NAME", identity.serviceName(pod, name));
+    // An endpoint the user chose gets neither our protocol nor our credentials.
+    boolean userEndpoint = index("OTEL_EXPORTER_OTLP_ENDPOINT") >= 0;
     addIfAbsent("OTEL_EXPORTER_OTLP_ENDPOINT", settings.otlpEndpoint());
-    addIfAbsent("OTEL_EXPORTER_OTLP_PROTOCOL", settings.otlpProtocol());
-    if (settings.headersSecretName() != null && index("OTEL_EXPORTER_OTLP_HEADERS") < 0) {
+    if (!userEndpoint) {
+      addIfAbsent("OTEL_EXPORTER_OTLP_PROTOCOL", settings.otlpProtocol());
+    }
+    if (!userEndpoint
+        && settings.headersSecretName() != null
+        && index("OTEL_EXPORTER_OTLP_HEADERS") < 0) {
       ObjectNode headers = NODES.objectNode().put("name", "OTEL_EXPORTER_OTLP_HEADERS");
       headers
           .putObject("valueFrom")
@@ -91,7 +94,7 @@ final class ContainerEnv {
     JsonNode existing = env().get(i);
     if (existing.has("valueFrom")) {
       moveAside(i, USER_JAVA_TOOL_OPTIONS);
-      addIfAbsent(JAVA_TOOL_OPTIONS, "$(" + USER_JAVA_TOOL_OPTIONS + ") " + agentOption);
+      insertAfter(i, JAVA_TOOL_OPTIONS, "$(" + USER_JAVA_TOOL_OPTIONS + ") " + agentOption);
       warnings.add(
           "JAVA_TOOL_OPTIONS of container "
               + container().path("name").asText()
@@ -117,7 +120,8 @@ final class ContainerEnv {
     JsonNode existing = env().get(i);
     if (existing.has("valueFrom")) {
       moveAside(i, USER_RESOURCE_ATTRIBUTES);
-      addIfAbsent(
+      insertAfter(
+          i,
           RESOURCE_ATTRIBUTES,
           ResourceAttributes.format(ours) + ",$(" + USER_RESOURCE_ATTRIBUTES + ")");
       return;
@@ -144,21 +148,35 @@ final class ContainerEnv {
   }
 
   /**
-   * Puts a downward-API helper among the first entries, where every later $(VAR) can see it.
-   * TRACEROLL_* names are ours: an entry of that name defined otherwise, or placed later (an
-   * injected spec copied into a template), is replaced.
+   * Puts a downward-API helper at its fixed place among the first entries, where every later $(VAR)
+   * can see it. TRACEROLL_* names are ours: an entry of that name defined otherwise, or placed
+   * later (an injected spec copied into a template), is replaced.
    */
-  private void addFieldRefFirst(String name, String fieldPath) {
+  private void addFieldRefAt(int position, String name, String fieldPath) {
     ObjectNode var = NODES.objectNode().put("name", name);
     var.putObject("valueFrom").putObject("fieldRef").put("fieldPath", fieldPath);
     int i = index(name);
-    if (i >= 0 && i < HELPERS && env().get(i).equals(var)) {
+    if (i == position && env().get(i).equals(var)) {
       return;
     }
     if (i >= 0) {
       patch.removeAt(containerPath + "/env", i);
     }
-    patch.insert(containerPath, "env", 0, var);
+    patch.insert(containerPath, "env", position, var);
+  }
+
+  /**
+   * Puts our composed variable right after the user's renamed one, so user variables defined later
+   * that refer to it with $(NAME) still see it.
+   */
+  private void insertAfter(int index, String name, String value) {
+    if (index(name) < 0) {
+      patch.insert(
+          containerPath,
+          "env",
+          index + 1,
+          NODES.objectNode().put("name", name).put("value", value));
+    }
   }
 
   private void addIfAbsent(String name, String value) {

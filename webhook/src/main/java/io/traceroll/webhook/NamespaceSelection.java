@@ -14,7 +14,7 @@ public final class NamespaceSelection {
    * @param operatorNamespace the operator's own namespace, never instrumented (nor kube-system)
    */
   public NamespaceSelection(String operatorNamespace) {
-    this.protectedNamespaces = Set.of(operatorNamespace, "kube-system");
+    this.protectedNamespaces = Set.copyOf(java.util.List.of(operatorNamespace, "kube-system"));
   }
 
   public boolean isProtected(String namespace) {

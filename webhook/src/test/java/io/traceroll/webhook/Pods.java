@@ -39,6 +39,7 @@ final class Pods {
 
   static TracingPolicy policy(String namespace, String name) {
     TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
     policy.getMetadata().setNamespace(namespace);
     policy.getMetadata().setName(name);
     policy.getMetadata().setUid(namespace + "-" + name);

@@ -8,7 +8,13 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** Where traces go, how they are sampled, and how tracing reaches the selected workloads. */
+/**
+ * Where traces go, how they are sampled, and how tracing reaches the selected workloads.
+ *
+ * <p>A new instance has no spec and no status (the defaults of CustomResource): JOSDK builds fresh
+ * instances for its server-side-apply patches (finalizer, status), and a defaulted spec there would
+ * take over and overwrite the user's fields.
+ */
 @Group("traceroll.io")
 @Version("v1alpha1")
 @Plural("tracingpolicies")
@@ -34,15 +40,4 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 public class TracingPolicy extends CustomResource<TracingPolicySpec, TracingPolicyStatus>
-    implements Namespaced {
-
-  @Override
-  protected TracingPolicySpec initSpec() {
-    return new TracingPolicySpec();
-  }
-
-  @Override
-  protected TracingPolicyStatus initStatus() {
-    return new TracingPolicyStatus();
-  }
-}
+    implements Namespaced {}

@@ -219,8 +219,9 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     status.setRollout(outcome.status());
     var r = outcome.status();
     LOG.debug(
-        "policy {} rollout step: previous {} entries, now {} (restarting {})",
+        "policy {} rollout step (maxConcurrent {}): previous {} entries, now {} (restarting {})",
         PolicyPrecedence.id(policy),
+        policy.getSpec().getRollout().getMaxConcurrent(),
         previous == null || previous.getRollout() == null
             ? -1
             : previous.getRollout().getWorkloads().size(),

@@ -321,18 +321,27 @@ class TracingPolicyReconcilerTest {
     return cluster.client.resource(policy).inNamespace(NS).create();
   }
 
-  /** Changes a policy by patch, so a concurrent status update cannot make it conflict. */
+  /** Changes a policy, retrying when the operator's own write (status, finalizer) got in first. */
   void edit(String name, java.util.function.Consumer<TracingPolicy> change) {
-    cluster
-        .client
-        .resources(TracingPolicy.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            p -> {
-              change.accept(p);
-              return p;
-            });
+    for (int attempt = 0; ; attempt++) {
+      try {
+        cluster
+            .client
+            .resources(TracingPolicy.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                p -> {
+                  change.accept(p);
+                  return p;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   TracingPolicy get(String name) {

@@ -1,17 +1,31 @@
 package io.traceroll.operator.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.traceroll.api.v1alpha1.Backend;
 import io.traceroll.api.v1alpha1.OperationSampling;
 import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.ServiceSampling;
+import io.traceroll.api.v1alpha1.TempoBackend;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.webhook.OtlpTarget;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The rendered document follows Jaeger's sampling strategies file format. */
 class SamplingStrategiesTest {
@@ -81,5 +95,263 @@ class SamplingStrategiesTest {
     Set<String> keys = new HashSet<>();
     node.fieldNames().forEachRemaining(keys::add);
     return keys;
+  }
+
+  // ---- Jaeger sampling strategies file format, as strict types ----
+
+  /** Strategy types of Jaeger's file format. */
+  enum StrategyType {
+    @JsonProperty("probabilistic")
+    PROBABILISTIC,
+    @JsonProperty("ratelimiting")
+    RATE_LIMITING
+  }
+
+  /** Operation strategies are probabilistic only in Jaeger's format. */
+  enum OperationType {
+    @JsonProperty("probabilistic")
+    PROBABILISTIC
+  }
+
+  record Strategies(
+      @JsonProperty(value = "default_strategy", required = true) DefaultStrategy defaultStrategy,
+      @JsonProperty(value = "service_strategies", required = true)
+          List<ServiceStrategy> serviceStrategies) {}
+
+  record DefaultStrategy(
+      @JsonProperty(value = "type", required = true) StrategyType type,
+      @JsonProperty(value = "param", required = true) double param) {}
+
+  record ServiceStrategy(
+      @JsonProperty(value = "service", required = true) String service,
+      @JsonProperty(value = "type", required = true) StrategyType type,
+      @JsonProperty(value = "param", required = true) double param,
+      @JsonProperty("operation_strategies") List<OperationStrategy> operationStrategies) {}
+
+  record OperationStrategy(
+      @JsonProperty(value = "operation", required = true) String operation,
+      @JsonProperty(value = "type", required = true) OperationType type,
+      @JsonProperty(value = "param", required = true) double param) {}
+
+  /** Rejects unknown keys, missing required keys, duplicates, and numbers given as strings. */
+  static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
+
+  static Strategies strict(Sampling sampling) throws Exception {
+    return STRICT.readValue(SamplingStrategies.renderJson(sampling), Strategies.class);
+  }
+
+  static ServiceSampling service(String name, Double ratio, Double maxTracesPerSecond) {
+    ServiceSampling service = new ServiceSampling();
+    service.setService(name);
+    service.setRatio(ratio);
+    service.setMaxTracesPerSecond(maxTracesPerSecond);
+    return service;
+  }
+
+  static TracingPolicy policy(Sampling sampling) {
+    TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
+    policy.getMetadata().setName("default");
+    policy.getMetadata().setNamespace("obs");
+    Backend backend = new Backend();
+    backend.setTempo(new TempoBackend());
+    policy.getSpec().setBackend(backend);
+    policy.getSpec().setSampling(sampling);
+    return policy;
+  }
+
+  @Test
+  void theDocumentParsesIntoTheStrictJaegerShape() throws Exception {
+    Strategies strategies = strict(sample());
+
+    assertThat(strategies.defaultStrategy())
+        .isEqualTo(new DefaultStrategy(StrategyType.PROBABILISTIC, 0.1));
+    assertThat(strategies.serviceStrategies())
+        .containsExactly(
+            new ServiceStrategy(
+                "checkout",
+                StrategyType.PROBABILISTIC,
+                1.0,
+                List.of(new OperationStrategy("GET /healthz", OperationType.PROBABILISTIC, 0.0))),
+            new ServiceStrategy("search", StrategyType.RATE_LIMITING, 5.0, null));
+  }
+
+  @Test
+  void everyStrategyHasExactlyTheKeysOfTheFormat() throws Exception {
+    Sampling sampling = sample();
+    ServiceSampling limited = service("payments", null, 3.0);
+    limited.setOperations(new ArrayList<>(List.of(new OperationSampling("POST /pay", 0.5))));
+    sampling.getServices().add(limited);
+    JsonNode doc = render(sampling);
+
+    assertThat(keys(doc)).containsExactlyInAnyOrder("default_strategy", "service_strategies");
+    assertThat(keys(doc.get("default_strategy"))).containsExactlyInAnyOrder("type", "param");
+    JsonNode services = doc.get("service_strategies");
+    assertThat(keys(services.get(0)))
+        .containsExactlyInAnyOrder("service", "type", "param", "operation_strategies");
+    assertThat(keys(services.get(1))).containsExactlyInAnyOrder("service", "type", "param");
+    assertThat(keys(services.get(2)))
+        .containsExactlyInAnyOrder("service", "type", "param", "operation_strategies");
+    for (JsonNode service : services) {
+      for (JsonNode op : service.path("operation_strategies")) {
+        assertThat(keys(op)).containsExactlyInAnyOrder("operation", "type", "param");
+      }
+    }
+    assertThat(strict(sampling).serviceStrategies()).hasSize(3);
+  }
+
+  @Test
+  void aRateLimitedServiceRendersRatelimitingWithItsTracesPerSecond() throws Exception {
+    Sampling sampling = new Sampling();
+    sampling.setServices(new ArrayList<>(List.of(service("search", null, 12.0))));
+    JsonNode search = render(sampling).at("/service_strategies/0");
+
+    assertThat(search.get("service").asText()).isEqualTo("search");
+    assertThat(search.get("type").asText()).isEqualTo("ratelimiting");
+    assertThat(search.get("param").isNumber()).isTrue();
+    assertThat(search.get("param").doubleValue()).isEqualTo(12.0);
+  }
+
+  @Test
+  void aRatioServiceRendersProbabilisticWithItsRatio() throws Exception {
+    Sampling sampling = new Sampling();
+    sampling.setServices(new ArrayList<>(List.of(service("cart", 0.35, null))));
+    ServiceStrategy cart = strict(sampling).serviceStrategies().get(0);
+
+    assertThat(cart).isEqualTo(new ServiceStrategy("cart", StrategyType.PROBABILISTIC, 0.35, null));
+  }
+
+  @Test
+  void noServicesRenderAnEmptyServiceStrategiesArray() throws Exception {
+    JsonNode strategies = render(new Sampling()).get("service_strategies");
+    assertThat(strategies).isNotNull();
+    assertThat(strategies.isArray()).isTrue();
+    assertThat(strategies.size()).isZero();
+    assertThat(strict(new Sampling()).serviceStrategies()).isEmpty();
+  }
+
+  @Test
+  void theDefaultStrategyCarriesTheDefaultRatio() throws Exception {
+    Sampling sampling = new Sampling();
+    sampling.getDefaultSampling().setRatio(0.25);
+    JsonNode defaults = render(sampling).get("default_strategy");
+    assertThat(defaults.get("type").asText()).isEqualTo("probabilistic");
+    assertThat(defaults.get("param").isNumber()).isTrue();
+    assertThat(defaults.get("param").doubleValue()).isEqualTo(0.25);
+  }
+
+  @Test
+  void operationRatiosOfZeroAreKeptAsZero() throws Exception {
+    Sampling sampling = new Sampling();
+    ServiceSampling api = service("api", 0.5, null);
+    api.setOperations(
+        new ArrayList<>(
+            List.of(
+                new OperationSampling("GET /healthz", 0.0),
+                new OperationSampling("GET /metrics", 0.0),
+                new OperationSampling("POST /order", 1.0))));
+    sampling.setServices(new ArrayList<>(List.of(api)));
+    JsonNode ops = render(sampling).at("/service_strategies/0/operation_strategies");
+
+    assertThat(ops).hasSize(3);
+    for (int i = 0; i < 2; i++) {
+      JsonNode param = ops.get(i).get("param");
+      assertThat(param).isNotNull();
+      assertThat(param.isNumber()).isTrue();
+      assertThat(param.doubleValue()).isEqualTo(0.0);
+    }
+    assertThat(ops)
+        .extracting(op -> op.get("operation").asText())
+        .containsExactly("GET /healthz", "GET /metrics", "POST /order");
+    assertThat(ops.get(2).get("param").doubleValue()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aServiceWithoutOperationsHasNoOperationStrategies() throws Exception {
+    Sampling sampling = new Sampling();
+    ServiceSampling plain = service("plain", 0.5, null);
+    plain.setOperations(null);
+    sampling.setServices(new ArrayList<>(List.of(plain, service("empty", 0.5, null))));
+    JsonNode services = render(sampling).get("service_strategies");
+    assertThat(services.get(0).has("operation_strategies")).isFalse();
+    assertThat(services.get(1).has("operation_strategies")).isFalse();
+  }
+
+  @Test
+  void serviceStrategiesKeepTheSpecOrder() throws Exception {
+    Sampling sampling = new Sampling();
+    sampling.setServices(
+        new ArrayList<>(
+            List.of(
+                service("zeta", 0.1, null),
+                service("alpha", 0.2, null),
+                service("mid", 0.3, null))));
+    assertThat(strict(sampling).serviceStrategies())
+        .extracting(ServiceStrategy::service)
+        .containsExactly("zeta", "alpha", "mid");
+  }
+
+  @Test
+  void renderingIsDeterministic() {
+    assertThat(SamplingStrategies.renderJson(sample()))
+        .isEqualTo(SamplingStrategies.renderJson(sample()));
+  }
+
+  @Test
+  void parentBasedSamplingUsesTheParentBasedRatioSampler() {
+    Sampling sampling = new Sampling();
+    sampling.setParentBased(true);
+    sampling.getDefaultSampling().setRatio(0.25);
+    assertThat(OtlpTarget.samplerEnv(policy(sampling)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG", "0.25"));
+  }
+
+  @Test
+  void nonParentBasedSamplingUsesThePlainRatioSampler() {
+    Sampling sampling = new Sampling();
+    sampling.setParentBased(false);
+    sampling.getDefaultSampling().setRatio(0.5);
+    assertThat(OtlpTarget.samplerEnv(policy(sampling)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.5"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.0, 0.001, 0.1, 0.25, 1.0})
+  void theSamplerArgIsTheDefaultRatio(double ratio) {
+    Sampling sampling = new Sampling();
+    sampling.getDefaultSampling().setRatio(ratio);
+    String arg = OtlpTarget.samplerEnv(policy(sampling)).get("OTEL_TRACES_SAMPLER_ARG");
+    assertThat(Double.parseDouble(arg)).isEqualTo(ratio);
+  }
+
+  /** The strict shape itself must reject what the Jaeger format does not allow. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{'default_strategy':{'type':'probabilistic','param':1.0,'extra':1},'service_strategies':[]}",
+        "{'default_strategy':{'type':'probabilistic'},'service_strategies':[]}",
+        "{'default_strategy':{'type':'probabilistic','param':'1.0'},'service_strategies':[]}",
+        "{'default_strategy':{'type':'probabilistic','param':1.0}}",
+        "{'default_strategy':{'type':'probabilistic','param':1.0},'service_strategies':[],'x':1}",
+        "{'default_strategy':{'type':'probabilistic','param':1.0},'service_strategies':"
+            + "[{'service':'a','type':'probabilistic','param':1.0,'operation_strategies':"
+            + "[{'operation':'o','type':'ratelimiting','param':1.0}]}]}",
+        "{'default_strategy':{'type':'probabilistic','param':1.0},'service_strategies':"
+            + "[{'service':'a','type':'sometimes','param':1.0}]}"
+      })
+  void theStrictShapeRejectsDocumentsOutsideTheFormat(String json) {
+    assertThatThrownBy(() -> STRICT.readValue(json.replace('\'', '"'), Strategies.class))
+        .isInstanceOf(JsonProcessingException.class);
   }
 }

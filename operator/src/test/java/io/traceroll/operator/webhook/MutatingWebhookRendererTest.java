@@ -137,6 +137,7 @@ class MutatingWebhookRendererTest {
 
   static TracingPolicy policy(String namespace, String name) {
     TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
     policy.getMetadata().setNamespace(namespace);
     policy.getMetadata().setName(name);
     OtlpEndpointBackend otlp = new OtlpEndpointBackend();

@@ -190,6 +190,7 @@ public final class AdmissionBenchmark {
 
   private static TracingPolicy policy() {
     TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
     policy.getMetadata().setName("default");
     policy.getMetadata().setNamespace("obs");
     policy.getMetadata().setUid("uid");

@@ -1,0 +1,140 @@
+package io.traceroll.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.traceroll.api.v1alpha1.Backend;
+import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NamespaceSelectionTest {
+  static final String OPERATOR_NS = "traceroll-system";
+  static final Map<String, String> ENABLED = Map.of("traceroll.io/inject", "enabled");
+
+  final NamespaceSelection selection = new NamespaceSelection(OPERATOR_NS);
+
+  static TracingPolicy policy(LabelSelector namespaceSelector) {
+    TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
+    policy.getMetadata().setName("default");
+    policy.getMetadata().setNamespace("obs");
+    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
+    otlp.setEndpoint("http://collector.obs.svc:4317");
+    Backend backend = new Backend();
+    backend.setOtlpEndpoint(otlp);
+    policy.getSpec().setBackend(backend);
+    policy.getSpec().getSelector().setNamespaceSelector(namespaceSelector);
+    return policy;
+  }
+
+  static Namespace ns(String name, Map<String, String> labels) {
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
+  }
+
+  static Namespace unlabelled(String name) {
+    return new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
+  }
+
+  @Test
+  void withoutASelectorOnlyNamespacesLabelledInjectEnabledAreSelected() {
+    TracingPolicy policy = policy(null);
+    assertThat(selection.selects(policy, ns("shop", ENABLED))).isTrue();
+    assertThat(selection.selects(policy, ns("shop", Map.of("traceroll.io/inject", "disabled"))))
+        .isFalse();
+    assertThat(selection.selects(policy, ns("shop", Map.of("inject", "enabled")))).isFalse();
+    assertThat(selection.selects(policy, unlabelled("shop"))).isFalse();
+  }
+
+  @Test
+  void aPolicySelectorReplacesTheDefaultLabel() {
+    TracingPolicy policy =
+        policy(new LabelSelectorBuilder().addToMatchLabels("team", "payments").build());
+    assertThat(selection.selects(policy, ns("pay", Map.of("team", "payments")))).isTrue();
+    assertThat(selection.selects(policy, ns("shop", ENABLED))).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {OPERATOR_NS, "kube-system"})
+  void neverSelectsProtectedNamespacesEvenWhenLabelled(String name) {
+    Map<String, String> labels = Map.of("traceroll.io/inject", "enabled", "team", "payments");
+    assertThat(selection.isProtected(name)).isTrue();
+    assertThat(selection.selects(policy(null), ns(name, labels))).isFalse();
+    assertThat(
+            selection.selects(
+                policy(new LabelSelectorBuilder().addToMatchLabels("team", "payments").build()),
+                ns(name, labels)))
+        .isFalse();
+    assertThat(selection.selects(policy(new LabelSelector()), ns(name, labels))).isFalse();
+    assertThat(selection.selected(policy(new LabelSelector()), List.of(ns(name, labels))))
+        .isEmpty();
+  }
+
+  @Test
+  void otherSystemLookingNamespacesAreNotProtected() {
+    assertThat(selection.isProtected("kube-public")).isFalse();
+    assertThat(selection.isProtected("default")).isFalse();
+    assertThat(selection.selects(policy(null), ns("kube-public", ENABLED))).isTrue();
+  }
+
+  @Test
+  void theProtectedNamespaceIsTheOneGivenNotAFixedName() {
+    NamespaceSelection other = new NamespaceSelection("observability");
+    assertThat(other.isProtected("observability")).isTrue();
+    assertThat(other.isProtected(OPERATOR_NS)).isFalse();
+    assertThat(other.selects(policy(null), ns(OPERATOR_NS, ENABLED))).isTrue();
+    assertThat(other.selects(policy(null), ns("observability", ENABLED))).isFalse();
+  }
+
+  @Test
+  void anEmptySelectorSelectsEveryUnprotectedNamespaceEvenUnlabelled() {
+    List<Namespace> namespaces =
+        List.of(
+            unlabelled("web"),
+            ns("api", Map.of("x", "y")),
+            unlabelled("kube-system"),
+            unlabelled(OPERATOR_NS));
+    assertThat(selection.selected(policy(new LabelSelector()), namespaces))
+        .containsExactly("api", "web");
+  }
+
+  @Test
+  void selectedReturnsTheMatchingNamesSorted() {
+    List<Namespace> namespaces =
+        List.of(
+            ns("zeta", ENABLED),
+            unlabelled("beta"),
+            ns("alpha", ENABLED),
+            ns("kube-system", ENABLED),
+            ns("mid", ENABLED),
+            ns(OPERATOR_NS, ENABLED),
+            ns("gamma", Map.of("traceroll.io/inject", "disabled")));
+    assertThat(selection.selected(policy(null), namespaces))
+        .containsExactly("alpha", "mid", "zeta");
+  }
+
+  @Test
+  void selectedOfNoNamespacesIsEmpty() {
+    assertThat(selection.selected(policy(null), List.of())).isEmpty();
+  }
+
+  @Test
+  void anOperatorInKubeSystemStillProtectsKubeSystem() {
+    NamespaceSelection inKubeSystem = new NamespaceSelection("kube-system");
+    assertThat(inKubeSystem.isProtected("kube-system")).isTrue();
+    assertThat(inKubeSystem.selects(policy(null), ns("kube-system", ENABLED))).isFalse();
+    assertThat(inKubeSystem.selects(policy(null), ns("shop", ENABLED))).isTrue();
+  }
+}
