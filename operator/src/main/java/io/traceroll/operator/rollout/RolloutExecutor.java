@@ -150,6 +150,11 @@ public final class RolloutExecutor {
       return previous;
     }
     String actionName = action == RolloutPlanner.Action.REMOVE ? REMOVE : INSTRUMENT;
+    if (recentlyRestartedFor(spec, w, RolloutPlanner.target(action, desiredHash), now)) {
+      // Pods still catching up with a restart made for this very target: never a second one
+      // in the same wave. Drift found later (after the gate timeout) is restarted again.
+      return previous;
+    }
     if (previous != null
         && previous.getPhase() == WorkloadPhase.Failed
         && actionName.equals(previous.getAction())) {
@@ -208,6 +213,19 @@ public final class RolloutExecutor {
       return gate(spec, w, pods, entry, now, events);
     }
     return null;
+  }
+
+  private static boolean recentlyRestartedFor(
+      Rollout spec, Workload w, String target, Instant now) {
+    if (!target.equals(w.restartedFor()) || w.restartedAt() == null) {
+      return false;
+    }
+    try {
+      Instant at = Instant.parse(w.restartedAt());
+      return !now.isAfter(at.plus(Durations.parse(spec.getHealthGate().getTimeout())));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private WorkloadRollout gate(
