@@ -4,14 +4,16 @@ source "$here/versions.env"
 CACHE="${TRACEROLL_CACHE:-$HOME/.cache/traceroll}"
 BIN="$CACHE/bin"
 STATE="${TRACEROLL_CLUSTER_DIR:-$CACHE/cluster}"
-# A second cluster (make test while make demo runs) shifts every port by this offset.
+# Fixed, non-default ports on 127.0.0.1. A second cluster (make test while make demo runs)
+# shifts all of them by TRACEROLL_PORT_OFFSET; each one can also be set on its own.
 OFFSET="${TRACEROLL_PORT_OFFSET:-0}"
-ETCD_PORT=$((23790 + OFFSET))
-ETCD_PEER_PORT=$((23800 + OFFSET))
-API_PORT=$((16443 + OFFSET))
-KCM_PORT=$((16457 + OFFSET))
-SCHEDULER_PORT=$((16459 + OFFSET))
+ETCD_PORT="${TRACEROLL_ETCD_PORT:-$((23790 + OFFSET))}"
+ETCD_PEER_PORT="${TRACEROLL_ETCD_PEER_PORT:-$((23800 + OFFSET))}"
+API_PORT="${TRACEROLL_API_PORT:-$((16443 + OFFSET))}"
+KCM_PORT="${TRACEROLL_KCM_PORT:-$((16457 + OFFSET))}"
+SCHEDULER_PORT="${TRACEROLL_SCHEDULER_PORT:-$((16459 + OFFSET))}"
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
+# In start order; down.sh stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 binary() { # component -> cached binary path
@@ -22,12 +24,14 @@ binary() { # component -> cached binary path
   esac
 }
 
-# The pid recorded for a component, if that process still runs our binary.
+# The pid recorded for a component, if that process is still alive and runs our binary
+# (argv[0] equals the cached binary's path), so a recycled pid is never mistaken for ours.
 running_pid() {
-  local pidfile="$STATE/pids/$1.pid" pid
+  local pidfile="$STATE/pids/$1.pid" pid argv0
   [[ -f "$pidfile" ]] || return 1
   pid=$(cat "$pidfile")
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$(binary "$1")" || return 1
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  argv0=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | head -n1) || return 1
+  [[ "$argv0" == "$(binary "$1")" ]] || return 1
   echo "$pid"
 }

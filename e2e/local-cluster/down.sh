@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Stops exactly the processes up.sh started (by recorded pid, checked against the binary) and
-# removes the cluster's state. Safe to run when nothing is up.
+# Stops exactly the processes up.sh started (by recorded pid, checked against the binary it
+# must be running), waits for them to exit and removes the cluster's state directory.
+# Safe to run when nothing is up.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-pids=()
-for ((i=${#COMPONENTS[@]}-1; i>=0; i--)); do
+stopped=0
+# Reverse start order: KWOK and the controllers first, etcd last.
+for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
   c="${COMPONENTS[$i]}"
-  if pid=$(running_pid "$c"); then
-    kill "$pid" 2>/dev/null || true
-    pids+=("$pid")
+  pid=$(running_pid "$c") || continue
+  kill -TERM "$pid" 2>/dev/null || true
+  # Up to 10 s for a clean shutdown, then SIGKILL, but only while the pid is still ours.
+  for _ in $(seq 1 40); do
+    running_pid "$c" >/dev/null || break
+    sleep 0.25
+  done
+  if running_pid "$c" >/dev/null; then
+    echo "[down] $c (pid $pid) ignored SIGTERM, killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do running_pid "$c" >/dev/null || break; sleep 0.25; done
   fi
-done
-for pid in "${pids[@]}"; do
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$pid" 2>/dev/null || true
+  stopped=$((stopped + 1))
 done
 rm -rf "$STATE"
-echo "[down] stopped ${#pids[@]} process(es), removed $STATE" >&2
+echo "[down] stopped $stopped process(es), removed $STATE" >&2

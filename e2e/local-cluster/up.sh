@@ -6,9 +6,15 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 log() { echo "[up] $*" >&2; }
-fail() {
+fail() { # message [component whose log to show]
   log "$1"
-  [[ -n "${2:-}" && -f "$STATE/logs/$2.log" ]] && tail -40 "$STATE/logs/$2.log" >&2
+  if [[ -n "${2:-}" && -f "$STATE/logs/$2.log" ]]; then
+    log "last lines of $STATE/logs/$2.log:"
+    tail -40 "$STATE/logs/$2.log" >&2
+  fi
+  if [[ -d "$STATE/pids" ]]; then
+    log "processes already started keep running until down.sh (or the next up.sh) stops them"
+  fi
   exit 1
 }
 kubectl() { "$(binary kubectl)" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
@@ -39,13 +45,30 @@ if ((${#missing[@]})); then
   done
   bash "$here/build.sh" $(printf '%s\n' "${targets[@]}" | sort -u) >&2
 fi
-command -v openssl >/dev/null || fail "openssl is required (apt-get install openssl)"
+if ! command -v openssl >/dev/null; then
+  # Debian/Ubuntu CI images may lack it; installing needs root.
+  log "openssl missing, installing it with apt-get"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; } >&2 ||
+    fail "openssl is required and could not be installed (apt-get install -y openssl)"
+fi
+
+# Refuse to start when a port is taken: a foreign etcd on our client port would otherwise
+# answer the health check and our kube-apiserver would write into another cluster's data.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHEDULER_PORT"; do
+  if port_busy "$p"; then
+    fail "port 127.0.0.1:$p is already in use (set TRACEROLL_PORT_OFFSET or TRACEROLL_*_PORT)"
+  fi
+done
 
 mkdir -p "$STATE"/{pki,logs,pids,etcd}
 pki="$STATE/pki"
+chmod 700 "$pki"
 
 # --- certificates -----------------------------------------------------------------------
-ossl() { openssl "$@" 2>/dev/null; }
+# CA; apiserver serving cert; admin client cert in system:masters, which the
+# controller-manager, scheduler and KWOK reuse; service-account signing key pair.
+ossl() { openssl "$@" >> "$STATE/logs/openssl.log" 2>&1 || fail "openssl $1 failed" openssl; }
 ossl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=traceroll-local-ca" \
   -keyout "$pki/ca.key" -out "$pki/ca.crt"
 cat > "$pki/apiserver.ext" <<EXT
@@ -108,6 +131,11 @@ start etcd --name traceroll --data-dir "$STATE/etcd" --unsafe-no-fsync \
   --initial-cluster "traceroll=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls ""
 wait_for "etcd" 30 etcd curl -fs "http://127.0.0.1:$ETCD_PORT/health"
 
+# No kube-proxy: the kubernetes Service gets no endpoints (--endpoint-reconciler-type none);
+# clients use the kubeconfig. The requestheader flags only fill the
+# extension-apiserver-authentication ConfigMap that controller-manager and scheduler read
+# (without them both log "missing content for CA bundle" errors forever); no certificate with
+# CN front-proxy-client is ever issued.
 start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
@@ -115,7 +143,10 @@ start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 --allow-privileged=true \
-  --profiling=false --event-ttl 1h --endpoint-reconciler-type none
+  --profiling=false --event-ttl 1h --endpoint-reconciler-type none \
+  --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra-
 wait_for "kube-apiserver /readyz" 90 kube-apiserver curl -fs --cacert "$pki/ca.crt" \
   --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
 
@@ -131,15 +162,19 @@ start kube-scheduler --kubeconfig "$KUBECONFIG_FILE" \
 start kwok --kubeconfig "$KUBECONFIG_FILE" --config "$here/kwok/stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-label-selector type=kwok --cidr 10.244.0.0/16
 
-# Three fake nodes, and volumes for claims without a storage class (Tempo's StatefulSet).
+# Three fake nodes (no taints; KWOK manages them through the type=kwok label and keeps the
+# status given here), and volumes for claims without a storage class (Tempo's StatefulSet).
 for i in 0 1 2; do
   cat <<NODE
 apiVersion: v1
 kind: Node
 metadata:
   name: kwok-node-$i
-  labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux}
+  labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux, kubernetes.io/arch: amd64}
   annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
+status:
+  allocatable: {cpu: "32", memory: 128Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 128Gi, pods: "110"}
 ---
 apiVersion: v1
 kind: PersistentVolume
@@ -151,7 +186,7 @@ spec:
   hostPath: {path: /tmp/traceroll-pv-$i}
 ---
 NODE
-done | kubectl apply -f - >&2
+done | kubectl create -f - >&2
 
 wait_for "nodes Ready" 60 kwok kubectl wait --for condition=Ready node -l type=kwok --timeout 1s
 wait_for "default ServiceAccount" 60 kube-controller-manager kubectl get serviceaccount default -n default

@@ -47,16 +47,32 @@ abstract class OperatorE2eBase {
     operator = OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of());
   }
 
+  /**
+   * Deletes the test namespaces while the operator still runs, so it can release its
+   * policies' finalizers, then stops it.
+   */
   @AfterAll
   static void stopOperator() throws Exception {
-    if (operator != null) {
-      operator.close();
-    }
     for (String ns : namespaces) {
       cluster.deleteNamespace(ns);
     }
-    namespaces.clear();
-    cluster.client.close();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(TestCluster.timeout())
+          .until(
+              () ->
+                  namespaces.stream()
+                      .allMatch(
+                          ns ->
+                              cluster.client.resources(io.traceroll.api.v1alpha1.TracingPolicy.class)
+                                  .inNamespace(ns).list().getItems().isEmpty()));
+    } finally {
+      namespaces.clear();
+      if (operator != null) {
+        operator.close();
+      }
+      cluster.client.close();
+    }
   }
 
   static String namespace(String prefix, Map<String, String> labels) {

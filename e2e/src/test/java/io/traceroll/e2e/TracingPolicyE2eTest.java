@@ -122,7 +122,7 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
         .atMost(TestCluster.timeout())
         .untilAsserted(
             () ->
-                assertThat(policy(ns, "s3").getStatus().getConditions())
+                assertThat(conditions(ns, "s3"))
                     .anySatisfy(
                         c -> {
                           assertThat(c.getType()).isEqualTo("Ready");
@@ -140,6 +140,14 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
     assertThat(operator.get("/healthz")).startsWith("200");
     assertThat(operator.get("/readyz")).startsWith("200");
     assertThat(operator.get("/metrics")).startsWith("200").contains("jvm_memory_used_bytes");
+  }
+
+  private static java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions(
+      String ns, String name) {
+    TracingPolicy policy = policy(ns, name);
+    return policy == null || policy.getStatus() == null
+        ? java.util.List.of()
+        : policy.getStatus().getConditions();
   }
 
   private static TracingPolicy policy(String ns, String name) {
