@@ -48,8 +48,8 @@ abstract class OperatorE2eBase {
   }
 
   /**
-   * Deletes the test namespaces while the operator still runs, so it can release its
-   * policies' finalizers, then stops it.
+   * Deletes the test namespaces while the operator still runs, so it can release its policies'
+   * finalizers, then stops it.
    */
   @AfterAll
   static void stopOperator() throws Exception {
@@ -64,8 +64,13 @@ abstract class OperatorE2eBase {
                   namespaces.stream()
                       .allMatch(
                           ns ->
-                              cluster.client.resources(io.traceroll.api.v1alpha1.TracingPolicy.class)
-                                  .inNamespace(ns).list().getItems().isEmpty()));
+                              cluster
+                                  .client
+                                  .resources(io.traceroll.api.v1alpha1.TracingPolicy.class)
+                                  .inNamespace(ns)
+                                  .list()
+                                  .getItems()
+                                  .isEmpty()));
     } finally {
       namespaces.clear();
       if (operator != null) {

@@ -156,6 +156,78 @@ class RolloutE2eTest extends OperatorE2eBase {
                     == null);
   }
 
+  @Test
+  void dryRunPlansPauseHoldsAndResumeFinishes() throws Exception {
+    String policyNs = namespace("obs-dry", Map.of());
+    String ns = namespace("team-dry", Map.of());
+    List<String> apps = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      cluster.client.resource(deployment(ns, "svc-" + i, false)).create();
+      apps.add(ns + "/svc-" + i);
+    }
+    await()
+        .atMost(TestCluster.timeout())
+        .until(() -> apps.stream().allMatch(RolloutE2eTest::ready));
+    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
+    policy.getSpec().getRollout().setDryRun(true);
+    cluster.client.resource(policy).create();
+    label(
+        ns,
+        Map.of(
+            Traceroll.INJECT_LABEL,
+            Traceroll.INJECT_ENABLED,
+            Traceroll.POLICY_LABEL,
+            policyNs + ".to-collector"));
+
+    await()
+        .atMost(TestCluster.timeout())
+        .until(() -> rollout(policyNs) != null && rollout(policyNs).getPlan().size() == 4);
+    assertThat(rollout(policyNs).getPlan())
+        .allSatisfy(p -> assertThat(p).startsWith("Deployment/" + ns + "/svc-"));
+
+    editRollout(
+        policyNs,
+        r -> {
+          r.setDryRun(false);
+          r.setPaused(true);
+        });
+    Thread.sleep(6000); // three rollout steps
+    assertThat(replicaSets(ns)).as("nothing restarted while dry-running or paused").isEqualTo(4);
+    assertThat(rollout(policyNs).getPlan()).isEmpty();
+
+    editRollout(policyNs, r -> r.setPaused(false));
+    await().atMost(TestCluster.timeout()).until(() -> rollout(policyNs).getInstrumented() == 4);
+    assertThat(replicaSets(ns)).isEqualTo(8);
+  }
+
+  /** Changes the policy's rollout, retrying when the operator's status write got in first. */
+  static void editRollout(
+      String policyNs, java.util.function.Consumer<io.traceroll.api.v1alpha1.Rollout> change) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        cluster
+            .client
+            .resources(TracingPolicy.class)
+            .inNamespace(policyNs)
+            .withName("to-collector")
+            .edit(
+                p -> {
+                  change.accept(p.getSpec().getRollout());
+                  return p;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static int replicaSets(String ns) {
+    return cluster.client.apps().replicaSets().inNamespace(ns).list().getItems().size();
+  }
+
   /** Apps from index {@code first} on run without the agent. */
   static void assertAgentGone(String ns, int first) {
     for (int i = first; i < PER_NAMESPACE; i++) {
