@@ -24,14 +24,17 @@ public record Workload(
     int desired,
     boolean rolledOut,
     Map<String, String> templateAnnotations,
+    Map<String, String> templateLabels,
     LabelSelector selector) {
 
   public String key() {
     return kind + "/" + namespace + "/" + name;
   }
 
+  /** Opted out by annotation (the mutator) or label (the webhook's object selector). */
   public boolean optedOut() {
-    return "false".equalsIgnoreCase(templateAnnotations.get(Traceroll.INJECT_ANNOTATION));
+    return "false".equalsIgnoreCase(templateAnnotations.get(Traceroll.INJECT_ANNOTATION))
+        || "false".equalsIgnoreCase(templateLabels.get(Traceroll.INJECT_LABEL));
   }
 
   public String restartedFor() {
@@ -78,10 +81,13 @@ public record Workload(
 
   private static Workload of(
       HasMetadata o, int desired, boolean done, PodTemplateSpec template, LabelSelector selector) {
+    var meta = template.getMetadata();
     Map<String, String> annotations =
-        template.getMetadata() == null || template.getMetadata().getAnnotations() == null
+        meta == null || meta.getAnnotations() == null
             ? Map.of()
-            : Map.copyOf(template.getMetadata().getAnnotations());
+            : Map.copyOf(meta.getAnnotations());
+    Map<String, String> labels =
+        meta == null || meta.getLabels() == null ? Map.of() : Map.copyOf(meta.getLabels());
     return new Workload(
         o.getKind(),
         o.getMetadata().getNamespace(),
@@ -89,6 +95,7 @@ public record Workload(
         desired,
         done,
         annotations,
+        labels,
         selector);
   }
 

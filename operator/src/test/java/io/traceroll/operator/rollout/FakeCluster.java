@@ -39,6 +39,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
             1,
             true,
             Map.of(),
+            Map.of(),
             new LabelSelectorBuilder().addToMatchLabels("app", name).build());
     workloads.put(w.key(), w);
     outcomes.put(w.key(), outcome);
@@ -123,6 +124,13 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     workloads.put(
         w.key(),
         new Workload(
-            w.kind(), w.namespace(), w.name(), w.desired(), true, annotations, w.selector()));
+            w.kind(),
+            w.namespace(),
+            w.name(),
+            w.desired(),
+            true,
+            annotations,
+            w.templateLabels(),
+            w.selector()));
   }
 }
