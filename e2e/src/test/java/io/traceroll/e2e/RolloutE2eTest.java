@@ -198,6 +198,26 @@ class RolloutE2eTest extends OperatorE2eBase {
     editRollout(policyNs, r -> r.setPaused(false));
     await().atMost(TestCluster.timeout()).until(() -> rollout(policyNs).getInstrumented() == 4);
     assertThat(replicaSets(ns)).isEqualTo(8);
+
+    // Gone before the next test, whose namespaces it would otherwise govern once theirs goes.
+    cluster
+        .client
+        .resources(TracingPolicy.class)
+        .inNamespace(policyNs)
+        .withName("to-collector")
+        .delete();
+    label(ns, Map.of());
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                cluster
+                        .client
+                        .resources(TracingPolicy.class)
+                        .inNamespace(policyNs)
+                        .withName("to-collector")
+                        .get()
+                    == null);
   }
 
   /** Changes the policy's rollout, retrying when the operator's status write got in first. */
