@@ -185,20 +185,12 @@ public final class RolloutExecutor {
       Instant now,
       List<Event> events) {
     boolean unknownToStatus = previous == null || previous.getPhase() == WorkloadPhase.Pending;
-    if (!unknownToStatus || w.restartedAt() == null || w.restartedFor() == null) {
+    if (!unknownToStatus || w.restartedFor() == null) {
       return null;
     }
     boolean removing = RolloutPlanner.NONE.equals(w.restartedFor());
-    if (!removing && !w.restartedFor().equals(desiredHash)) {
-      return null;
-    }
-    Instant restartedAt;
-    try {
-      restartedAt = Instant.parse(w.restartedAt());
-    } catch (RuntimeException e) {
-      return null;
-    }
-    if (now.isAfter(restartedAt.plus(Durations.parse(spec.getHealthGate().getTimeout())))) {
+    String target = removing ? RolloutPlanner.NONE : desiredHash;
+    if (!recentlyRestartedFor(spec, w, target, now)) {
       return null;
     }
     if (action == RolloutPlanner.Action.NOTHING
