@@ -62,6 +62,11 @@ k apply -f examples/demo-app.yaml
 
 say "Waiting for the policy to become Ready"
 k wait -n observability tracingpolicy/default --for=condition=Ready --timeout=120s || true
+say "Waiting for the rollout to instrument the workload (restarting it if its pods came up before the webhook)"
+for _ in $(seq 1 60); do
+  [[ "$(k get tracingpolicy -n observability default -o jsonpath='{.status.rollout.summary}')" == "1/1" ]] && break
+  sleep 2
+done
 k rollout status -n shop deployment/checkout --timeout=120s || true
 
 say "kubectl get tracingpolicies -A"
