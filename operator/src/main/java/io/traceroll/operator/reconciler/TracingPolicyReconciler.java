@@ -22,7 +22,6 @@ import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
-import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.operator.dependent.BackendConditions;
 import io.traceroll.operator.dependent.SamplingConfigMapDependent;
 import io.traceroll.operator.dependent.TempoConfigMapDependent;
@@ -31,11 +30,9 @@ import io.traceroll.operator.dependent.TempoServiceDependent;
 import io.traceroll.operator.dependent.TempoStatefulSetDependent;
 import io.traceroll.operator.rollout.RolloutExecutor;
 import io.traceroll.operator.rollout.WorkloadCache;
-import io.traceroll.webhook.InjectionSettings;
 import io.traceroll.webhook.NamespaceSelection;
 import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -91,8 +88,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
 
   private final PolicyPrecedence precedence;
   private final Duration recheckInterval;
-  private final WorkloadCache workloads;
-  private final RolloutExecutor rollout;
+  private final PolicyRollout rollout;
   private final Predicate<TracingPolicy> webhookServes;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
@@ -111,8 +107,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       Predicate<TracingPolicy> webhookServes) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
-    this.workloads = workloads;
-    this.rollout = new RolloutExecutor(workloads);
+    this.rollout = new PolicyRollout(workloads);
     this.webhookServes = webhookServes;
   }
 
@@ -195,69 +190,15 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
                 ? "the admission webhook injects pods of the governed namespaces"
                 : "waiting for the admission webhook to be registered for this policy",
             policy.getMetadata().getGeneration()));
-    if (!webhook || !workloads.hasSynced()) {
+    if (!webhook || !rollout.ready()) {
       status.setRollout(previous == null ? null : previous.getRollout());
       return finish(policy, status, context).rescheduleAfter(ROLLOUT_STEP);
     }
     // The rollout starts once the backend is ready, so restarted pods have somewhere to export.
-    boolean active = stepRollout(policy, status, context);
-    return finish(policy, status, context).rescheduleAfter(active ? ROLLOUT_STEP : DRIFT_CHECK);
-  }
-
-  /** Gates, rolls back and restarts workloads; returns whether the rollout is still moving. */
-  private boolean stepRollout(
-      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
-    TracingPolicyStatus previous = policy.getStatus();
-    RolloutExecutor.Outcome outcome =
-        rollout.step(
-            PolicyPrecedence.id(policy),
-            policy.getSpec().getRollout(),
-            previous == null ? null : previous.getRollout(),
-            Set.copyOf(status.getNamespaces()),
-            InjectionSettings.of(policy).injectionHash(),
-            Instant.now());
-    status.setRollout(outcome.status());
-    var r = outcome.status();
-    LOG.debug(
-        "policy {} rollout step (maxConcurrent {}): previous {} entries, now {} (restarting {})",
-        PolicyPrecedence.id(policy),
-        policy.getSpec().getRollout().getMaxConcurrent(),
-        previous == null || previous.getRollout() == null
-            ? -1
-            : previous.getRollout().getWorkloads().size(),
-        r.getWorkloads().size(),
-        r.getRestarting());
-    boolean moving =
-        r.getRestarting() > 0
-            || r.getWorkloads().stream().anyMatch(w -> w.getPhase() == WorkloadPhase.Pending);
-    long generation = policy.getMetadata().getGeneration();
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.ROLLOUT_PROGRESSING,
-            moving,
-            moving
-                ? (policy.getSpec().getRollout().isPaused() ? "Paused" : "Restarting")
-                : "Complete",
-            r.getSummary() + " workloads instrumented, " + r.getRestarting() + " restarting",
-            generation));
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.DEGRADED,
-            outcome.degraded(),
-            outcome.degraded() ? "TooManyFailures" : "Healthy",
-            r.getFailed() + " failed, " + r.getRolledBack() + " rolled back",
-            generation));
-    EventRecorder events = new EventRecorder(context.getClient());
-    outcome
-        .events()
-        .forEach(
-            e -> {
-              LOG.warn("policy {}: {} {}", PolicyPrecedence.id(policy), e.reason(), e.message());
-              events.warning(policy, e.reason(), e.message());
-            });
-    return outcome.active();
+    RolloutExecutor.Outcome outcome = rollout.step(policy, Set.copyOf(status.getNamespaces()));
+    rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
+    return finish(policy, status, context)
+        .rescheduleAfter(outcome.active() ? ROLLOUT_STEP : DRIFT_CHECK);
   }
 
   /** Splits the selected namespaces into those this policy governs and those another wins. */
@@ -313,25 +254,18 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     if (spec.isDryRun() || spec.getStrategy() == RolloutStrategy.OnNextRestart) {
       return DeleteControl.defaultDelete();
     }
-    if (!workloads.hasSynced()) {
+    if (!rollout.ready()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(ROLLOUT_STEP.toMillis());
     }
     String id = PolicyPrecedence.id(policy);
-    TracingPolicyStatus previous = policy.getStatus();
-    RolloutExecutor.Outcome outcome =
-        rollout.step(
-            id,
-            spec,
-            previous == null ? null : previous.getRollout(),
-            Set.of(),
-            InjectionSettings.of(policy).injectionHash(),
-            Instant.now());
-    if (!outcome.active() && workloads.namespacesInjectedBy(id).isEmpty()) {
+    RolloutExecutor.Outcome outcome = rollout.step(policy, Set.of());
+    if (!outcome.active() && rollout.agentGone(policy)) {
       LOG.info("policy {} deleted; its agent is out of every workload", id);
       return DeleteControl.defaultDelete();
     }
-    TracingPolicyStatus status = previous == null ? new TracingPolicyStatus() : previous;
-    status.setRollout(outcome.status());
+    TracingPolicyStatus status =
+        policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
+    rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
     context
         .getClient()
         .resources(TracingPolicy.class)
