@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,8 @@ class AdmissionHandlerTest {
   final List<AdmissionHandler.Outcome> outcomes = new ArrayList<>();
   final Map<String, Namespace> namespaces =
       Map.of(
-          "shop", namespace("shop", Map.of("traceroll.io/inject", "enabled")),
-          "plain", namespace("plain", Map.of()));
+          "shop", AdmissionFixtures.namespace("shop", Map.of("traceroll.io/inject", "enabled")),
+          "plain", AdmissionFixtures.namespace("plain", Map.of()));
   final List<TracingPolicy> policies = List.of(Pods.policy("obs", "default"));
 
   AdmissionHandler handler(PolicyResolver resolver) {
@@ -66,7 +65,9 @@ class AdmissionHandlerTest {
   @Test
   void neverAdmitsIntoProtectedNamespaces() throws Exception {
     Map<String, Namespace> withSystem =
-        Map.of("kube-system", namespace("kube-system", Map.of("traceroll.io/inject", "enabled")));
+        Map.of(
+            "kube-system",
+            AdmissionFixtures.namespace("kube-system", Map.of("traceroll.io/inject", "enabled")));
     PolicyResolver resolver =
         new PolicyResolver(
             () -> policies,
@@ -141,14 +142,5 @@ class AdmissionHandlerTest {
     pod.with("metadata").put("namespace", namespace);
     request.set("object", pod);
     return review;
-  }
-
-  static Namespace namespace(String name, Map<String, String> labels) {
-    return new NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .build();
   }
 }

@@ -95,8 +95,7 @@ class AdmissionServerTest {
             () -> List.of(Pods.policy("obs", "default")),
             Map.of(
                     "shop",
-                    AdmissionHandlerTest.namespace(
-                        "shop", Map.of("traceroll.io/inject", "enabled")))
+                    AdmissionFixtures.namespace("shop", Map.of("traceroll.io/inject", "enabled")))
                 ::get,
             new NamespaceSelection("ops"),
             Duration.ZERO);

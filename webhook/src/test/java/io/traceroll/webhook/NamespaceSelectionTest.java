@@ -35,15 +35,6 @@ class NamespaceSelectionTest {
     return policy;
   }
 
-  static Namespace ns(String name, Map<String, String> labels) {
-    return new NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .build();
-  }
-
   static Namespace unlabelled(String name) {
     return new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
   }
@@ -51,10 +42,16 @@ class NamespaceSelectionTest {
   @Test
   void withoutASelectorOnlyNamespacesLabelledInjectEnabledAreSelected() {
     TracingPolicy policy = policy(null);
-    assertThat(selection.selects(policy, ns("shop", ENABLED))).isTrue();
-    assertThat(selection.selects(policy, ns("shop", Map.of("traceroll.io/inject", "disabled"))))
+    assertThat(selection.selects(policy, AdmissionFixtures.namespace("shop", ENABLED))).isTrue();
+    assertThat(
+            selection.selects(
+                policy,
+                AdmissionFixtures.namespace("shop", Map.of("traceroll.io/inject", "disabled"))))
         .isFalse();
-    assertThat(selection.selects(policy, ns("shop", Map.of("inject", "enabled")))).isFalse();
+    assertThat(
+            selection.selects(
+                policy, AdmissionFixtures.namespace("shop", Map.of("inject", "enabled"))))
+        .isFalse();
     assertThat(selection.selects(policy, unlabelled("shop"))).isFalse();
   }
 
@@ -62,8 +59,11 @@ class NamespaceSelectionTest {
   void aPolicySelectorReplacesTheDefaultLabel() {
     TracingPolicy policy =
         policy(new LabelSelectorBuilder().addToMatchLabels("team", "payments").build());
-    assertThat(selection.selects(policy, ns("pay", Map.of("team", "payments")))).isTrue();
-    assertThat(selection.selects(policy, ns("shop", ENABLED))).isFalse();
+    assertThat(
+            selection.selects(
+                policy, AdmissionFixtures.namespace("pay", Map.of("team", "payments"))))
+        .isTrue();
+    assertThat(selection.selects(policy, AdmissionFixtures.namespace("shop", ENABLED))).isFalse();
   }
 
   @ParameterizedTest
@@ -71,14 +71,20 @@ class NamespaceSelectionTest {
   void neverSelectsProtectedNamespacesEvenWhenLabelled(String name) {
     Map<String, String> labels = Map.of("traceroll.io/inject", "enabled", "team", "payments");
     assertThat(selection.isProtected(name)).isTrue();
-    assertThat(selection.selects(policy(null), ns(name, labels))).isFalse();
+    assertThat(selection.selects(policy(null), AdmissionFixtures.namespace(name, labels)))
+        .isFalse();
     assertThat(
             selection.selects(
                 policy(new LabelSelectorBuilder().addToMatchLabels("team", "payments").build()),
-                ns(name, labels)))
+                AdmissionFixtures.namespace(name, labels)))
         .isFalse();
-    assertThat(selection.selects(policy(new LabelSelector()), ns(name, labels))).isFalse();
-    assertThat(selection.selected(policy(new LabelSelector()), List.of(ns(name, labels))))
+    assertThat(
+            selection.selects(
+                policy(new LabelSelector()), AdmissionFixtures.namespace(name, labels)))
+        .isFalse();
+    assertThat(
+            selection.selected(
+                policy(new LabelSelector()), List.of(AdmissionFixtures.namespace(name, labels))))
         .isEmpty();
   }
 
@@ -86,7 +92,8 @@ class NamespaceSelectionTest {
   void otherSystemLookingNamespacesAreNotProtected() {
     assertThat(selection.isProtected("kube-public")).isFalse();
     assertThat(selection.isProtected("default")).isFalse();
-    assertThat(selection.selects(policy(null), ns("kube-public", ENABLED))).isTrue();
+    assertThat(selection.selects(policy(null), AdmissionFixtures.namespace("kube-public", ENABLED)))
+        .isTrue();
   }
 
   @Test
@@ -94,8 +101,10 @@ class NamespaceSelectionTest {
     NamespaceSelection other = new NamespaceSelection("observability");
     assertThat(other.isProtected("observability")).isTrue();
     assertThat(other.isProtected(OPERATOR_NS)).isFalse();
-    assertThat(other.selects(policy(null), ns(OPERATOR_NS, ENABLED))).isTrue();
-    assertThat(other.selects(policy(null), ns("observability", ENABLED))).isFalse();
+    assertThat(other.selects(policy(null), AdmissionFixtures.namespace(OPERATOR_NS, ENABLED)))
+        .isTrue();
+    assertThat(other.selects(policy(null), AdmissionFixtures.namespace("observability", ENABLED)))
+        .isFalse();
   }
 
   @Test
@@ -103,7 +112,7 @@ class NamespaceSelectionTest {
     List<Namespace> namespaces =
         List.of(
             unlabelled("web"),
-            ns("api", Map.of("x", "y")),
+            AdmissionFixtures.namespace("api", Map.of("x", "y")),
             unlabelled("kube-system"),
             unlabelled(OPERATOR_NS));
     assertThat(selection.selected(policy(new LabelSelector()), namespaces))
@@ -114,13 +123,13 @@ class NamespaceSelectionTest {
   void selectedReturnsTheMatchingNamesSorted() {
     List<Namespace> namespaces =
         List.of(
-            ns("zeta", ENABLED),
+            AdmissionFixtures.namespace("zeta", ENABLED),
             unlabelled("beta"),
-            ns("alpha", ENABLED),
-            ns("kube-system", ENABLED),
-            ns("mid", ENABLED),
-            ns(OPERATOR_NS, ENABLED),
-            ns("gamma", Map.of("traceroll.io/inject", "disabled")));
+            AdmissionFixtures.namespace("alpha", ENABLED),
+            AdmissionFixtures.namespace("kube-system", ENABLED),
+            AdmissionFixtures.namespace("mid", ENABLED),
+            AdmissionFixtures.namespace(OPERATOR_NS, ENABLED),
+            AdmissionFixtures.namespace("gamma", Map.of("traceroll.io/inject", "disabled")));
     assertThat(selection.selected(policy(null), namespaces))
         .containsExactly("alpha", "mid", "zeta");
   }
@@ -134,7 +143,10 @@ class NamespaceSelectionTest {
   void anOperatorInKubeSystemStillProtectsKubeSystem() {
     NamespaceSelection inKubeSystem = new NamespaceSelection("kube-system");
     assertThat(inKubeSystem.isProtected("kube-system")).isTrue();
-    assertThat(inKubeSystem.selects(policy(null), ns("kube-system", ENABLED))).isFalse();
-    assertThat(inKubeSystem.selects(policy(null), ns("shop", ENABLED))).isTrue();
+    assertThat(
+            inKubeSystem.selects(policy(null), AdmissionFixtures.namespace("kube-system", ENABLED)))
+        .isFalse();
+    assertThat(inKubeSystem.selects(policy(null), AdmissionFixtures.namespace("shop", ENABLED)))
+        .isTrue();
   }
 }

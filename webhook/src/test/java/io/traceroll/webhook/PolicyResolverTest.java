@@ -116,6 +116,6 @@ class PolicyResolverTest {
   }
 
   static Namespace ns(String name, Map<String, String> labels) {
-    return AdmissionHandlerTest.namespace(name, labels);
+    return AdmissionFixtures.namespace(name, labels);
   }
 }
