@@ -6,8 +6,13 @@ import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything the mutator needs from a policy, resolved once per policy change rather than per
@@ -18,6 +23,9 @@ import java.util.Map;
  * @param samplerEnv OTEL_TRACES_SAMPLER and its argument
  * @param extraEnv the policy's java.env entries, as JSON
  * @param initResources the init container's resources, as JSON (null for the default)
+ * @param injectionHash a short hash of what the injection puts into a pod, leaving out what changes
+ *     without a restart (sampling, served remotely) and bookkeeping (the generation); computed once
+ *     here, not on every admission
  */
 public record InjectionSettings(
     String policyId,
@@ -32,57 +40,62 @@ public record InjectionSettings(
     String otlpEndpoint,
     String otlpProtocol,
     Map<String, String> samplerEnv,
-    String headersSecretName) {
+    String headersSecretName,
+    String injectionHash) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * A short hash of what the injection puts into a pod, leaving out what changes without a restart
-   * (sampling, served remotely) and bookkeeping (the policy's generation).
-   */
-  public String injectionHash() {
-    String material =
-        String.join(
-            "\n",
-            Traceroll.AGENT_VERSION,
-            agentImage,
-            String.valueOf(mode),
-            String.valueOf(containerNames),
-            String.valueOf(propagators),
-            String.valueOf(new java.util.TreeMap<>(resourceAttributes)),
-            String.valueOf(extraEnv),
-            String.valueOf(initResources),
-            otlpEndpoint,
-            otlpProtocol,
-            String.valueOf(headersSecretName));
-    try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(material.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** The injection settings of a policy; the endpoint follows its backend. */
   public static InjectionSettings of(TracingPolicy policy) {
     TracingPolicySpec spec = policy.getSpec();
     OtlpTarget target = OtlpTarget.of(policy);
     var java = spec.getJava();
+    String image = java.getImage();
+    List<String> containerNames = List.copyOf(java.getContainerNames());
+    List<String> propagators = List.copyOf(java.getPropagators());
+    Map<String, String> attributes = Map.copyOf(java.getResourceAttributes());
+    List<JsonNode> extraEnv =
+        java.getEnv().stream().map(e -> (JsonNode) JSON.valueToTree(e)).toList();
+    JsonNode initResources =
+        java.getResources() == null ? null : JSON.valueToTree(java.getResources());
+    String hash =
+        hash(
+            Traceroll.AGENT_VERSION,
+            image,
+            String.valueOf(java.getMode()),
+            String.valueOf(containerNames),
+            String.valueOf(propagators),
+            String.valueOf(new TreeMap<>(attributes)),
+            String.valueOf(extraEnv),
+            String.valueOf(initResources),
+            target.endpoint(),
+            target.protocol(),
+            String.valueOf(target.headersSecretName()));
     return new InjectionSettings(
         policy.getMetadata().getNamespace() + "." + policy.getMetadata().getName(),
         policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration(),
-        java.getImage(),
+        image,
         java.getMode(),
-        List.copyOf(java.getContainerNames()),
-        List.copyOf(java.getPropagators()),
-        Map.copyOf(java.getResourceAttributes()),
-        java.getEnv().stream().map(e -> (JsonNode) JSON.valueToTree(e)).toList(),
-        java.getResources() == null ? null : JSON.valueToTree(java.getResources()),
+        containerNames,
+        propagators,
+        attributes,
+        extraEnv,
+        initResources,
         target.endpoint(),
         target.protocol(),
         OtlpTarget.samplerEnv(policy),
-        target.headersSecretName());
+        target.headersSecretName(),
+        hash);
+  }
+
+  private static String hash(String... parts) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

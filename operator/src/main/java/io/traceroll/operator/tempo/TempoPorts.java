@@ -1,6 +1,7 @@
 package io.traceroll.operator.tempo;
 
 import io.traceroll.api.v1alpha1.Receiver;
+import io.traceroll.webhook.OtlpTarget;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -9,8 +10,8 @@ import java.util.List;
 public final class TempoPorts {
   public static final int HTTP = 3200;
   public static final int GRPC_INTERNAL = 9095;
-  public static final int OTLP_GRPC = 4317;
-  public static final int OTLP_HTTP = 4318;
+  public static final int OTLP_GRPC = OtlpTarget.OTLP_GRPC_PORT;
+  public static final int OTLP_HTTP = OtlpTarget.OTLP_HTTP_PORT;
   public static final int ZIPKIN = 9411;
   public static final int JAEGER_THRIFT_HTTP = 14268;
   public static final int JAEGER_GRPC = 14250;
