@@ -129,6 +129,35 @@ class CrdValidationE2eTest {
   }
 
   @Test
+  void refusesPerOperationRatiosUnderARateLimit() {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling:
+            services:
+              - service: search
+                maxTracesPerSecond: 3
+                operations: [{name: "GET /healthz", ratio: 0.0}]
+        """,
+        "spec.sampling.services[0]",
+        "per-operation ratios need a ratio for the service");
+  }
+
+  @Test
+  void refusesAFractionalRateLimit() {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling:
+            services: [{service: search, maxTracesPerSecond: 0.5}]
+        """,
+        "spec.sampling.services[0].maxTracesPerSecond",
+        "integer");
+  }
+
+  @Test
   void refusesAMalformedDuration() {
     assertRefused(
         """

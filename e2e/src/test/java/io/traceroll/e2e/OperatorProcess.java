@@ -17,46 +17,51 @@ import java.util.concurrent.TimeUnit;
 final class OperatorProcess implements AutoCloseable {
   static final Path JAR = Path.of("../operator/target/traceroll-operator.jar");
 
+  /** The operator's listening ports, kept across a restart as a pod's would be. */
+  record Ports(int health, int webhook, int samplingGrpc, int samplingHttp) {
+    static Ports free() throws IOException {
+      return new Ports(freePort(), freePort(), freePort(), freePort());
+    }
+  }
+
   private final Process process;
   private final Path log;
-  private final int healthPort;
-  private final int webhookPort;
+  private final Ports ports;
   private final String namespace;
   private final Map<String, String> extraEnv;
 
   private OperatorProcess(
-      Process process,
-      Path log,
-      int healthPort,
-      int webhookPort,
-      String namespace,
-      Map<String, String> extraEnv) {
+      Process process, Path log, Ports ports, String namespace, Map<String, String> extraEnv) {
     this.process = process;
     this.log = log;
-    this.healthPort = healthPort;
-    this.webhookPort = webhookPort;
+    this.ports = ports;
     this.namespace = namespace;
     this.extraEnv = extraEnv;
   }
 
   /** Starts the operator and waits until /readyz answers 200. */
   static OperatorProcess start(String namespace, Map<String, String> extraEnv) throws Exception {
-    return start(namespace, extraEnv, freePort(), freePort());
+    return start(namespace, extraEnv, Ports.free());
   }
 
   /** Stops this process and starts a new one on the same ports, as a pod restart would. */
   OperatorProcess restart() throws Exception {
     close();
-    return start(namespace, extraEnv, healthPort, webhookPort);
+    return start(namespace, extraEnv, ports);
+  }
+
+  /** Where the sampling server answers gRPC and HTTP on loopback. */
+  Ports ports() {
+    return ports;
   }
 
   /** The URL the API server calls, as registered in the webhook configuration. */
   String webhookUrl() {
-    return "https://127.0.0.1:" + webhookPort + "/mutate";
+    return "https://127.0.0.1:" + ports.webhook() + "/mutate";
   }
 
-  private static OperatorProcess start(
-      String namespace, Map<String, String> extraEnv, int port, int webhookPort) throws Exception {
+  private static OperatorProcess start(String namespace, Map<String, String> extraEnv, Ports ports)
+      throws Exception {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(
           JAR.toAbsolutePath() + " is missing: build the operator first");
@@ -69,17 +74,19 @@ final class OperatorProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("TRACEROLL_NAMESPACE", namespace);
-    builder.environment().put("TRACEROLL_HEALTH_PORT", String.valueOf(port));
+    builder.environment().put("TRACEROLL_HEALTH_PORT", String.valueOf(ports.health()));
     builder.environment().put("TRACEROLL_RECHECK_INTERVAL", "2s");
     // Out of cluster the API server reaches the webhook by URL on loopback.
-    builder.environment().put("TRACEROLL_WEBHOOK_PORT", String.valueOf(webhookPort));
+    builder.environment().put("TRACEROLL_WEBHOOK_PORT", String.valueOf(ports.webhook()));
     builder.environment().put("TRACEROLL_WEBHOOK_BIND", "127.0.0.1");
     builder
         .environment()
-        .put("TRACEROLL_WEBHOOK_URL", "https://127.0.0.1:" + webhookPort + "/mutate");
+        .put("TRACEROLL_WEBHOOK_URL", "https://127.0.0.1:" + ports.webhook() + "/mutate");
+    builder.environment().put("TRACEROLL_SAMPLING_GRPC_PORT", String.valueOf(ports.samplingGrpc()));
+    builder.environment().put("TRACEROLL_SAMPLING_HTTP_PORT", String.valueOf(ports.samplingHttp()));
     builder.environment().putAll(extraEnv);
     OperatorProcess operator =
-        new OperatorProcess(builder.start(), log, port, webhookPort, namespace, extraEnv);
+        new OperatorProcess(builder.start(), log, ports, namespace, extraEnv);
     operator.awaitReady(Duration.ofSeconds(90));
     return operator;
   }
@@ -93,14 +100,15 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   int healthPort() {
-    return healthPort;
+    return ports.health();
   }
 
   String get(String path) throws IOException, InterruptedException {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path)).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.health() + path))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     return response.statusCode() + " " + response.body();
   }

@@ -9,8 +9,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.sampling.SamplingServer;
+import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.operator.webhook.WebhookRuntime;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +56,22 @@ public final class Main {
     if (webhookConfig.enabled()) {
       webhook.start(registry);
     }
+    // Every replica serves sampling too: agents poll whichever replica the Service picks.
+    SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
+    strategies.watch(client, config.watchNamespaces());
+    SamplingServer sampling =
+        new SamplingServer(
+            strategies,
+            new InetSocketAddress(config.sampling().grpcPort()),
+            new InetSocketAddress(config.sampling().httpPort()),
+            registry);
+    sampling.start();
     // Every replica serves admissions, so readiness does not wait for leadership.
     HealthServer health =
         new HealthServer(
-            config.healthPort(), () -> !webhookConfig.enabled() || webhook.isReady(), registry);
+            config.healthPort(),
+            () -> (!webhookConfig.enabled() || webhook.isReady()) && strategies.hasSynced(),
+            registry);
     health.start();
     Runtime.getRuntime()
         .addShutdownHook(
@@ -66,17 +81,22 @@ public final class Main {
                   leadership.shuttingDown();
                   health.close();
                   webhook.close();
+                  sampling.close();
+                  strategies.close();
                   operator.stop();
                   workloads.close();
                   client.close();
                 },
                 "shutdown"));
     LOG.info(
-        "starting Traceroll operator against {} (namespace {}, leader election {}, health port {})",
+        "starting Traceroll operator against {} (namespace {}, leader election {}, health port {},"
+            + " sampling ports {}/{})",
         client.getMasterUrl(),
         config.namespace(),
         config.leaderElection(),
-        health.port());
+        health.port(),
+        sampling.grpcPort(),
+        sampling.httpPort());
     operator.start();
   }
 }

@@ -62,7 +62,8 @@ public final class TracerollOperator {
             new NamespaceSelection(config.namespace()),
             config.recheckInterval(),
             workloads,
-            webhookServes),
+            webhookServes,
+            config.sampling().serviceHost()),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

@@ -73,8 +73,9 @@ final class ContainerEnv {
           .put("optional", true);
       patch.append(containerPath, "env", headers);
     }
-    if (index("OTEL_TRACES_SAMPLER") < 0) {
-      settings.samplerEnv().forEach(this::addIfAbsent);
+    // A sampler the user chose keeps its own argument.
+    if (index(RemoteSampler.SAMPLER_VAR) < 0) {
+      settings.sampler().env().forEach(this::addIfAbsent);
     }
     addIfAbsent("OTEL_PROPAGATORS", String.join(",", settings.propagators()));
     resourceAttributes(ResourceAttributes.of(namespace, name, image, identity, settings));

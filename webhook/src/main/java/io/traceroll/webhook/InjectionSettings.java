@@ -20,12 +20,12 @@ import java.util.TreeMap;
  *
  * @param policyId {@code <namespace>.<name>} of the policy
  * @param generation the policy's metadata.generation, recorded on injected pods
- * @param samplerEnv OTEL_TRACES_SAMPLER and its argument
+ * @param sampler the remote sampler agents poll for the policy's sampling
  * @param extraEnv the policy's java.env entries, as JSON
  * @param initResources the init container's resources, as JSON (null for the default)
  * @param injectionHash a short hash of what the injection puts into a pod, leaving out what changes
- *     without a restart (sampling, served remotely) and bookkeeping (the generation); computed once
- *     here, not on every admission
+ *     without a restart (the sampling strategies, served remotely, and the initial rate) and
+ *     bookkeeping (the generation); computed once here, not on every admission
  */
 public record InjectionSettings(
     String policyId,
@@ -39,7 +39,7 @@ public record InjectionSettings(
     JsonNode initResources,
     String otlpEndpoint,
     String otlpProtocol,
-    Map<String, String> samplerEnv,
+    RemoteSampler sampler,
     String headersSecretName,
     String injectionHash) {
 
@@ -49,6 +49,7 @@ public record InjectionSettings(
   public static InjectionSettings of(TracingPolicy policy) {
     TracingPolicySpec spec = policy.getSpec();
     OtlpTarget target = OtlpTarget.of(policy);
+    RemoteSampler sampler = RemoteSampler.of(policy);
     var java = spec.getJava();
     String image = java.getImage();
     List<String> containerNames = List.copyOf(java.getContainerNames());
@@ -70,7 +71,8 @@ public record InjectionSettings(
             String.valueOf(initResources),
             target.endpoint(),
             target.protocol(),
-            String.valueOf(target.headersSecretName()));
+            String.valueOf(target.headersSecretName()),
+            sampler.restartRelevant());
     return new InjectionSettings(
         policy.getMetadata().getNamespace() + "." + policy.getMetadata().getName(),
         policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration(),
@@ -83,7 +85,7 @@ public record InjectionSettings(
         initResources,
         target.endpoint(),
         target.protocol(),
-        OtlpTarget.samplerEnv(policy),
+        sampler,
         target.headersSecretName(),
         hash);
   }

@@ -3,13 +3,10 @@ package io.traceroll.webhook;
 import io.traceroll.api.v1alpha1.OtlpProtocol;
 import io.traceroll.api.v1alpha1.Receiver;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * Where and how agents of a policy export: the policy's Tempo Service or its external endpoint, and
- * the sampler they start with. Shared by the webhook and the operator's status.
+ * Where and how agents of a policy export: the policy's Tempo Service or its external endpoint.
+ * Shared by the webhook and the operator's status.
  */
 public record OtlpTarget(String endpoint, String protocol, String headersSecretName) {
   public static final int OTLP_GRPC_PORT = 4317;
@@ -34,18 +31,5 @@ public record OtlpTarget(String endpoint, String protocol, String headersSecretN
         "http://" + host + ":" + (grpc ? OTLP_GRPC_PORT : OTLP_HTTP_PORT),
         grpc ? OtlpProtocol.GRPC.otelValue() : OtlpProtocol.HTTP_PROTOBUF.otelValue(),
         null);
-  }
-
-  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG for a policy's default sampling. */
-  public static Map<String, String> samplerEnv(TracingPolicy policy) {
-    var sampling = policy.getSpec().getSampling();
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put(
-        "OTEL_TRACES_SAMPLER",
-        sampling.isParentBased() ? "parentbased_traceidratio" : "traceidratio");
-    env.put(
-        "OTEL_TRACES_SAMPLER_ARG",
-        String.format(Locale.ROOT, "%s", sampling.getDefaultSampling().getRatio()));
-    return env;
   }
 }

@@ -197,8 +197,10 @@ class PodMutatorFixtureTest {
     Mutation m = mutate(pod(MULTI));
 
     assertThat(value(m.after(), "app", "OTEL_TRACES_SAMPLER"))
-        .isEqualTo("parentbased_traceidratio");
-    assertThat(value(m.after(), "app", "OTEL_TRACES_SAMPLER_ARG")).isEqualTo("1.0");
+        .isEqualTo("parentbased_jaeger_remote");
+    assertThat(value(m.after(), "app", "OTEL_TRACES_SAMPLER_ARG"))
+        .startsWith("endpoint=http://")
+        .endsWith(",pollingIntervalMs=30000,initialSamplingRate=1.0");
   }
 
   @Test

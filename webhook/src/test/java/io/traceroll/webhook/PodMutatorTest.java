@@ -59,8 +59,11 @@ class PodMutatorTest {
     assertThat(value(out, "app", "OTEL_EXPORTER_OTLP_ENDPOINT"))
         .isEqualTo("http://collector.obs.svc:4317");
     assertThat(value(out, "app", "OTEL_EXPORTER_OTLP_PROTOCOL")).isEqualTo("grpc");
-    assertThat(value(out, "app", "OTEL_TRACES_SAMPLER")).isEqualTo("parentbased_traceidratio");
-    assertThat(value(out, "app", "OTEL_TRACES_SAMPLER_ARG")).isEqualTo("0.25");
+    assertThat(value(out, "app", "OTEL_TRACES_SAMPLER")).isEqualTo("parentbased_jaeger_remote");
+    assertThat(value(out, "app", "OTEL_TRACES_SAMPLER_ARG"))
+        .isEqualTo(
+            "endpoint=http://default-sampling.obs.svc:14250,pollingIntervalMs=30000,"
+                + "initialSamplingRate=0.25");
     assertThat(value(out, "app", "OTEL_PROPAGATORS")).isEqualTo("tracecontext,baggage");
     assertThat(value(out, "app", "OTEL_RESOURCE_ATTRIBUTES"))
         .isEqualTo(

@@ -111,8 +111,8 @@ class PolicyResolverTest {
 
     older.getSpec().getSampling().getDefaultSampling().setRatio(0.9);
     older.getMetadata().setResourceVersion("2");
-    assertThat(resolver.resolve("shop", pod).orElseThrow().samplerEnv())
-        .containsEntry("OTEL_TRACES_SAMPLER_ARG", "0.9");
+    assertThat(resolver.resolve("shop", pod).orElseThrow().sampler().initialSamplingRate())
+        .isEqualTo(0.9);
   }
 
   static Namespace ns(String name, Map<String, String> labels) {

@@ -17,6 +17,11 @@ import java.util.List;
     value =
         "!has(self.operations) || self.operations.all(o, self.operations.exists_one(p, p.name == o.name))",
     message = "operations must name each operation at most once")
+@ValidationRule(
+    value = "!has(self.maxTracesPerSecond) || !has(self.operations) || size(self.operations) == 0",
+    message =
+        "per-operation ratios need a ratio for the service, not maxTracesPerSecond: agents apply"
+            + " them on top of a probabilistic default")
 public class ServiceSampling {
   @Required
   @Size(min = 1, max = 128)
@@ -29,11 +34,15 @@ public class ServiceSampling {
   private Double ratio;
 
   @Min(0)
-  @JsonPropertyDescription("Keep at most this many traces per second of this service.")
-  private Double maxTracesPerSecond;
+  @JsonPropertyDescription(
+      "Keep at most this many traces per second of this service, per agent (each pod limits"
+          + " itself).")
+  private Integer maxTracesPerSecond;
 
   @Size(max = 32)
-  @JsonPropertyDescription("Per-operation (span name) ratios within this service.")
+  @JsonPropertyDescription(
+      "Per-operation ratios within this service, by the name of the trace's first span (e.g."
+          + " 'GET /healthz'); needs ratio.")
   private List<OperationSampling> operations = new ArrayList<>();
 
   public String getService() {
@@ -52,11 +61,11 @@ public class ServiceSampling {
     this.ratio = ratio;
   }
 
-  public Double getMaxTracesPerSecond() {
+  public Integer getMaxTracesPerSecond() {
     return maxTracesPerSecond;
   }
 
-  public void setMaxTracesPerSecond(Double maxTracesPerSecond) {
+  public void setMaxTracesPerSecond(Integer maxTracesPerSecond) {
     this.maxTracesPerSecond = maxTracesPerSecond;
   }
 

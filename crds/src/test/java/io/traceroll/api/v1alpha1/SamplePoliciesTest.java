@@ -27,7 +27,7 @@ class SamplePoliciesTest {
     assertThat(spec.getSampling().getDefaultSampling().getRatio()).isEqualTo(0.1);
     assertThat(spec.getSampling().getServices().get(0).getOperations().get(0).getName())
         .isEqualTo("GET /healthz");
-    assertThat(spec.getSampling().getServices().get(1).getMaxTracesPerSecond()).isEqualTo(5.0);
+    assertThat(spec.getSampling().getServices().get(1).getMaxTracesPerSecond()).isEqualTo(5);
     assertThat(spec.getSampling().isParentBased()).isTrue();
     assertThat(spec.getJava().getPropagators()).containsExactly("tracecontext", "baggage");
     assertThat(spec.getRollout().isAutoRollback()).isTrue();

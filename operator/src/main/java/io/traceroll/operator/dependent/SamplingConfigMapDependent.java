@@ -8,7 +8,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.sampling.SamplingStrategies;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.webhook.RemoteSampler;
 
 /** The ConfigMap with the policy's sampling: Jaeger strategies JSON and the OTEL sampler env. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
@@ -27,7 +27,7 @@ public class SamplingConfigMapDependent extends NamedChildDependent<ConfigMap> {
             ChildObjects.metadata(
                 policy, ChildObjects.samplingConfigName(policy), ChildObjects.SAMPLING_COMPONENT))
         .addToData(STRATEGIES_KEY, SamplingStrategies.renderJson(sampling))
-        .addToData(OtlpTarget.samplerEnv(policy))
+        .addToData(RemoteSampler.of(policy).env())
         .build();
   }
 }

@@ -24,6 +24,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import io.traceroll.operator.dependent.BackendConditions;
 import io.traceroll.operator.dependent.SamplingConfigMapDependent;
+import io.traceroll.operator.dependent.SamplingServiceDependent;
 import io.traceroll.operator.dependent.TempoConfigMapDependent;
 import io.traceroll.operator.dependent.TempoDeploymentDependent;
 import io.traceroll.operator.dependent.TempoServiceDependent;
@@ -53,6 +54,7 @@ import org.slf4j.LoggerFactory;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "sampling-config", type = SamplingConfigMapDependent.class),
+      @Dependent(name = "sampling-service", type = SamplingServiceDependent.class),
       @Dependent(
           name = "tempo-config",
           type = TempoConfigMapDependent.class,
@@ -90,25 +92,28 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   private final Duration recheckInterval;
   private final PolicyRollout rollout;
   private final Predicate<TracingPolicy> webhookServes;
+  private final String samplingServiceHost;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
   /**
    * @param namespaceSelection which namespaces policies may select
    * @param recheckInterval how soon a policy blocked by a missing reference is checked again
-   */
-  /**
    * @param webhookServes whether the admission webhook is registered for a policy; restarts wait
    *     for it, or the new pods would come up without the agent
+   * @param samplingServiceHost the operator's sampling Service, where each policy's sampling
+   *     Service points
    */
   public TracingPolicyReconciler(
       NamespaceSelection namespaceSelection,
       Duration recheckInterval,
       WorkloadCache workloads,
-      Predicate<TracingPolicy> webhookServes) {
+      Predicate<TracingPolicy> webhookServes,
+      String samplingServiceHost) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
     this.rollout = new PolicyRollout(workloads);
     this.webhookServes = webhookServes;
+    this.samplingServiceHost = samplingServiceHost;
   }
 
   @Override
@@ -162,6 +167,9 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       return finish(policy, status, context).rescheduleAfter(recheckInterval);
     }
 
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(SamplingServiceDependent.TARGET_HOST, samplingServiceHost);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     BackendReadiness.Result backend = BackendReadiness.evaluate(policy, context);
     status.setBackend(BackendEndpoint.of(policy));

@@ -23,6 +23,8 @@ import java.util.Set;
  */
 final class MockCluster implements AutoCloseable {
   static final String OPERATOR_NAMESPACE = "traceroll-system";
+  static final String SAMPLING_HOST =
+      "traceroll-sampling." + OPERATOR_NAMESPACE + ".svc.cluster.local";
 
   final KubernetesMockServer server;
   final KubernetesClient client;
@@ -42,7 +44,13 @@ final class MockCluster implements AutoCloseable {
     server.init();
     client = server.createClient();
     OperatorConfig config =
-        new OperatorConfig(OPERATOR_NAMESPACE, Set.of(), false, 0, Duration.ofMillis(500));
+        new OperatorConfig(
+            OPERATOR_NAMESPACE,
+            Set.of(),
+            false,
+            0,
+            Duration.ofMillis(500),
+            new OperatorConfig.Sampling(0, 0, SAMPLING_HOST));
     workloads = new WorkloadCache(client);
     workloads.start();
     operator =

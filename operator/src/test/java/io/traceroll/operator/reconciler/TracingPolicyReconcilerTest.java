@@ -21,6 +21,7 @@ import io.traceroll.api.v1alpha1.S3Storage;
 import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.sampling.SamplingStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -69,7 +70,12 @@ class TracingPolicyReconcilerTest {
         .extracting(ServicePort::getPort)
         .containsExactly(3200, 4317, 4318, 14268, 14250, 9411);
     assertThat(sampling.getData().get("strategies.json")).contains("\"checkout\"");
-    assertThat(sampling.getData()).containsEntry("OTEL_TRACES_SAMPLER_ARG", "0.1");
+    assertThat(sampling.getData())
+        .containsEntry("OTEL_TRACES_SAMPLER", "parentbased_jaeger_remote")
+        .containsEntry(
+            "OTEL_TRACES_SAMPLER_ARG",
+            "endpoint=http://default-sampling.observability.svc:14250,pollingIntervalMs=30000,"
+                + "initialSamplingRate=0.1");
 
     // Tempo has no ready pod yet: not Ready, and the reason says why.
     awaitReady("default", "False", "TempoStarting");
@@ -82,6 +88,41 @@ class TracingPolicyReconcilerTest {
     assertThat(ready.getStatus().getObservedGeneration())
         .isEqualTo(ready.getMetadata().getGeneration());
     assertThat(condition(ready, "BackendReady").map(Condition::getStatus)).contains("True");
+  }
+
+  @Test
+  void agentsReachTheSamplingServerThroughThePolicysServiceAndSeeChangesAfterOneReconcile()
+      throws IOException {
+    SamplingStore served = new SamplingStore(MockCluster.SAMPLING_HOST);
+    served.watch(cluster.client, java.util.Set.of());
+    try {
+      TracingPolicy policy = create(sample("tracingpolicy-tempo.yaml"));
+
+      Service route = await().until(() -> service("default-sampling"), o -> o != null);
+      assertThat(route.getSpec().getType()).isEqualTo("ExternalName");
+      assertThat(route.getSpec().getExternalName()).isEqualTo(MockCluster.SAMPLING_HOST);
+      assertThat(route.getSpec().getPorts())
+          .extracting(ServicePort::getPort)
+          .containsExactly(14250, 5778);
+      assertThat(route.getMetadata().getOwnerReferences().get(0).getUid())
+          .isEqualTo(policy.getMetadata().getUid());
+      String host = "default-sampling.observability.svc:14250";
+      await()
+          .until(
+              () -> served.answer(host, "checkout"), a -> a.isPresent() && a.get().ratio() == 1.0);
+
+      edit("default", p -> p.getSpec().getSampling().getServices().get(0).setRatio(0.25));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> served.answer(host, "checkout"), a -> a.isPresent() && a.get().ratio() == 0.25);
+      assertThat(served.answer(host, "checkout").orElseThrow().operations())
+          .containsEntry("GET /healthz", 0.0);
+      assertThat(served.answer(host, "search").orElseThrow().maxTracesPerSecond()).isEqualTo(5);
+    } finally {
+      served.close();
+    }
   }
 
   @Test
@@ -104,7 +145,7 @@ class TracingPolicyReconcilerTest {
     await()
         .until(
             () -> configMap("default-sampling").getData().get("OTEL_TRACES_SAMPLER_ARG"),
-            "0.5"::equals);
+            arg -> arg.endsWith("initialSamplingRate=0.5"));
     await().until(() -> configHash(statefulSet("default-tempo")), h -> !h.equals(hashBefore));
   }
 

@@ -3,25 +3,24 @@ package io.traceroll.operator.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.traceroll.api.v1alpha1.Backend;
 import io.traceroll.api.v1alpha1.OperationSampling;
 import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.ServiceSampling;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.operator.sampling.StrategiesFile.DefaultStrategy;
+import io.traceroll.operator.sampling.StrategiesFile.OperationStrategy;
+import io.traceroll.operator.sampling.StrategiesFile.OperationType;
+import io.traceroll.operator.sampling.StrategiesFile.ServiceStrategy;
+import io.traceroll.operator.sampling.StrategiesFile.Strategies;
+import io.traceroll.operator.sampling.StrategiesFile.StrategyType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,7 +43,7 @@ class SamplingStrategiesTest {
     checkout.setOperations(new ArrayList<>(List.of(new OperationSampling("GET /healthz", 0.0))));
     ServiceSampling search = new ServiceSampling();
     search.setService("search");
-    search.setMaxTracesPerSecond(5.0);
+    search.setMaxTracesPerSecond(5);
     sampling.setServices(new ArrayList<>(List.of(checkout, search)));
     return sampling;
   }
@@ -97,57 +96,11 @@ class SamplingStrategiesTest {
     return keys;
   }
 
-  // ---- Jaeger sampling strategies file format, as strict types ----
-
-  /** Strategy types of Jaeger's file format. */
-  enum StrategyType {
-    @JsonProperty("probabilistic")
-    PROBABILISTIC,
-    @JsonProperty("ratelimiting")
-    RATE_LIMITING
-  }
-
-  /** Operation strategies are probabilistic only in Jaeger's format. */
-  enum OperationType {
-    @JsonProperty("probabilistic")
-    PROBABILISTIC
-  }
-
-  record Strategies(
-      @JsonProperty(value = "default_strategy", required = true) DefaultStrategy defaultStrategy,
-      @JsonProperty(value = "service_strategies", required = true)
-          List<ServiceStrategy> serviceStrategies) {}
-
-  record DefaultStrategy(
-      @JsonProperty(value = "type", required = true) StrategyType type,
-      @JsonProperty(value = "param", required = true) double param) {}
-
-  record ServiceStrategy(
-      @JsonProperty(value = "service", required = true) String service,
-      @JsonProperty(value = "type", required = true) StrategyType type,
-      @JsonProperty(value = "param", required = true) double param,
-      @JsonProperty("operation_strategies") List<OperationStrategy> operationStrategies) {}
-
-  record OperationStrategy(
-      @JsonProperty(value = "operation", required = true) String operation,
-      @JsonProperty(value = "type", required = true) OperationType type,
-      @JsonProperty(value = "param", required = true) double param) {}
-
-  /** Rejects unknown keys, missing required keys, duplicates, and numbers given as strings. */
-  static final ObjectMapper STRICT =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .build();
-
   static Strategies strict(Sampling sampling) throws Exception {
-    return STRICT.readValue(SamplingStrategies.renderJson(sampling), Strategies.class);
+    return StrategiesFile.parse(SamplingStrategies.renderJson(sampling));
   }
 
-  static ServiceSampling service(String name, Double ratio, Double maxTracesPerSecond) {
+  static ServiceSampling service(String name, Double ratio, Integer maxTracesPerSecond) {
     ServiceSampling service = new ServiceSampling();
     service.setService(name);
     service.setRatio(ratio);
@@ -186,7 +139,7 @@ class SamplingStrategiesTest {
   @Test
   void everyStrategyHasExactlyTheKeysOfTheFormat() throws Exception {
     Sampling sampling = sample();
-    ServiceSampling limited = service("payments", null, 3.0);
+    ServiceSampling limited = service("payments", null, 3);
     limited.setOperations(new ArrayList<>(List.of(new OperationSampling("POST /pay", 0.5))));
     sampling.getServices().add(limited);
     JsonNode doc = render(sampling);
@@ -210,7 +163,7 @@ class SamplingStrategiesTest {
   @Test
   void aRateLimitedServiceRendersRatelimitingWithItsTracesPerSecond() throws Exception {
     Sampling sampling = new Sampling();
-    sampling.setServices(new ArrayList<>(List.of(service("search", null, 12.0))));
+    sampling.setServices(new ArrayList<>(List.of(service("search", null, 12))));
     JsonNode search = render(sampling).at("/service_strategies/0");
 
     assertThat(search.get("service").asText()).isEqualTo("search");
@@ -304,37 +257,6 @@ class SamplingStrategiesTest {
         .isEqualTo(SamplingStrategies.renderJson(sample()));
   }
 
-  @Test
-  void parentBasedSamplingUsesTheParentBasedRatioSampler() {
-    Sampling sampling = new Sampling();
-    sampling.setParentBased(true);
-    sampling.getDefaultSampling().setRatio(0.25);
-    assertThat(OtlpTarget.samplerEnv(policy(sampling)))
-        .containsExactlyInAnyOrderEntriesOf(
-            Map.of(
-                "OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
-                "OTEL_TRACES_SAMPLER_ARG", "0.25"));
-  }
-
-  @Test
-  void nonParentBasedSamplingUsesThePlainRatioSampler() {
-    Sampling sampling = new Sampling();
-    sampling.setParentBased(false);
-    sampling.getDefaultSampling().setRatio(0.5);
-    assertThat(OtlpTarget.samplerEnv(policy(sampling)))
-        .containsExactlyInAnyOrderEntriesOf(
-            Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.5"));
-  }
-
-  @ParameterizedTest
-  @ValueSource(doubles = {0.0, 0.001, 0.1, 0.25, 1.0})
-  void theSamplerArgIsTheDefaultRatio(double ratio) {
-    Sampling sampling = new Sampling();
-    sampling.getDefaultSampling().setRatio(ratio);
-    String arg = OtlpTarget.samplerEnv(policy(sampling)).get("OTEL_TRACES_SAMPLER_ARG");
-    assertThat(Double.parseDouble(arg)).isEqualTo(ratio);
-  }
-
   /** The strict shape itself must reject what the Jaeger format does not allow. */
   @ParameterizedTest
   @ValueSource(
@@ -351,7 +273,7 @@ class SamplingStrategiesTest {
             + "[{'service':'a','type':'sometimes','param':1.0}]}"
       })
   void theStrictShapeRejectsDocumentsOutsideTheFormat(String json) {
-    assertThatThrownBy(() -> STRICT.readValue(json.replace('\'', '"'), Strategies.class))
+    assertThatThrownBy(() -> StrategiesFile.parse(json.replace('\'', '"')))
         .isInstanceOf(JsonProcessingException.class);
   }
 }
