@@ -72,7 +72,12 @@ class WebhookE2eTest extends OperatorE2eBase {
     assertThat(env.get("OTEL_SERVICE_NAME").getValue()).isEqualTo("checkout");
     assertThat(env.get("OTEL_EXPORTER_OTLP_ENDPOINT").getValue())
         .isEqualTo("http://otel-collector.observability.svc:4317");
-    assertThat(env.get("OTEL_TRACES_SAMPLER_ARG").getValue()).isEqualTo("0.25");
+    assertThat(env.get("OTEL_TRACES_SAMPLER").getValue()).isEqualTo("parentbased_jaeger_remote");
+    assertThat(env.get("OTEL_TRACES_SAMPLER_ARG").getValue())
+        .isEqualTo(
+            "endpoint=http://to-collector-sampling."
+                + policyNs
+                + ".svc:14250,pollingIntervalMs=30000,initialSamplingRate=0.25");
     assertThat(env.get("OTEL_RESOURCE_ATTRIBUTES").getValue())
         .contains("k8s.namespace.name=" + ns)
         .contains("k8s.deployment.name=checkout")
