@@ -74,8 +74,13 @@ k get tracingpolicies -A
 say "The Tempo objects the operator keeps"
 k get statefulset,service,configmap,pvc,pod -n observability -l app.kubernetes.io/managed-by=traceroll
 k get pod -n observability
-say "Sampling served to agents (ConfigMap default-sampling)"
+say "Sampling served to agents (ConfigMap default-sampling, and the operator's live answers)"
 k get configmap -n observability default-sampling -o jsonpath='{.data.strategies\.json}'; echo
+k get service -n observability default-sampling
+for svc in checkout search; do
+  echo "GET /sampling?service=$svc (as agents of policy observability/default ask):"
+  curl -fsS -H 'Host: default-sampling.observability.svc:5778' "http://127.0.0.1:5778/sampling?service=$svc"; echo
+done
 say "Policy status"
 k get tracingpolicy -n observability default -o jsonpath='{.status}' | python3 -m json.tool
 say "The sample workload's pod spec"

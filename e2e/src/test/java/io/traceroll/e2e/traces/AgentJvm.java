@@ -58,13 +58,24 @@ public final class AgentJvm implements AutoCloseable {
   /** Starts a DemoService without a downstream and waits until it listens. */
   public static AgentJvm start(String name, Map<String, String> env)
       throws IOException, InterruptedException {
-    return launch(name, env, List.of());
+    return launch(name, env, List.of(), List.of());
   }
 
   /** Starts a DemoService whose /checkout calls {@code downstream}/hello. */
   public static AgentJvm start(String name, Map<String, String> env, URI downstream)
       throws IOException, InterruptedException {
-    return launch(name, env, List.of(downstream.toString()));
+    return launch(name, env, List.of(), List.of(downstream.toString()));
+  }
+
+  /**
+   * Starts a DemoService with extra launcher options (what a node, not the pod spec, decides: e.g.
+   * {@code -Djdk.net.hosts.file} standing in for cluster DNS); {@code downstream} may be null.
+   */
+  public static AgentJvm start(
+      String name, Map<String, String> env, URI downstream, List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    return launch(
+        name, env, jvmOptions, downstream == null ? List.of() : List.of(downstream.toString()));
   }
 
   /** An address of this service, e.g. {@code url("/checkout")}. */
@@ -100,13 +111,15 @@ public final class AgentJvm implements AutoCloseable {
     }
   }
 
-  private static AgentJvm launch(String name, Map<String, String> env, List<String> args)
+  private static AgentJvm launch(
+      String name, Map<String, String> env, List<String> jvmOptions, List<String> args)
       throws IOException, InterruptedException {
     Path log = Path.of("target", "agent-jvm-" + name + "-" + System.currentTimeMillis() + ".log");
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(LAUNCHER_OPTIONS);
+    command.addAll(jvmOptions);
     command.add("-Dlogback.configurationFile=" + resource("demo-service-logback.xml"));
     command.addAll(List.of("-cp", testClassPath(), DemoService.class.getName(), "0"));
     command.addAll(args);
