@@ -363,6 +363,25 @@ class TracingPolicyReconcilerTest {
   }
 
   @Test
+  void aGatewayBesideAVolumeBackedTempoIsLeftAloneByTheTempoDeploymentsPrecondition()
+      throws Exception {
+    TracingPolicy policy = sample("tracingpolicy-tempo.yaml");
+    policy.getSpec().getSampling().setTail(new TailSampling());
+    create(policy);
+
+    await().until(() -> statefulSet("default-tempo"), o -> o != null);
+    Deployment gateway = await().until(() -> deployment("default-gateway"), o -> o != null);
+    // Tempo on a volume has no Deployment, and the workflow deletes "the" Tempo Deployment on
+    // every reconcile: by name, so the gateway's stays.
+    markStatefulSetReady("default-tempo");
+    awaitReady("default", "False", "GatewayStarting");
+    Thread.sleep(1000);
+    assertThat(deployment("default-gateway").getMetadata().getUid())
+        .isEqualTo(gateway.getMetadata().getUid());
+    assertThat(deployment("default-tempo")).isNull();
+  }
+
+  @Test
   void theGatewaySendsTheBackendsHeadersFromTheUsersSecret() throws IOException {
     TracingPolicy policy = sample("tracingpolicy-otlp.yaml");
     policy.getSpec().getBackend().getOtlpEndpoint().setHeadersSecretName("vendor-key");
