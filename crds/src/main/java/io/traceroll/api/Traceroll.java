@@ -61,5 +61,11 @@ public final class Traceroll {
 
   public static final String DEFAULT_TEMPO_IMAGE = "grafana/tempo:2.9.0";
 
+  /**
+   * The collector the tail-sampling gateway runs: the public contrib build, pinned to the
+   * collector-contrib release whose tail_sampling processor the e2e tests validate configs with.
+   */
+  public static final String DEFAULT_GATEWAY_IMAGE = "otel/opentelemetry-collector-contrib:0.140.1";
+
   private Traceroll() {}
 }

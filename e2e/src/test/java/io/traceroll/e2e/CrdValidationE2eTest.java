@@ -33,7 +33,10 @@ class CrdValidationE2eTest {
 
   @Test
   void acceptsTheSamplePolicies() throws Exception {
-    for (String sample : new String[] {"tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml"}) {
+    for (String sample :
+        new String[] {
+          "tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml", "tracingpolicy-tail.yaml"
+        }) {
       TracingPolicy policy = TestCluster.sample(sample, ns);
       policy.getMetadata().setName("dry-run");
       TracingPolicy created = cluster.client.resource(policy).dryRun().create();
@@ -166,6 +169,44 @@ class CrdValidationE2eTest {
         """,
         "spec.backend.tempo.retention",
         "should match");
+  }
+
+  @Test
+  void defaultsAnEmptyTailAndRefusesADecisionWaitUnderASecond() throws Exception {
+    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", ns);
+    policy.getMetadata().setName("tail-defaults");
+    policy.getSpec().getSampling().setTail(new io.traceroll.api.v1alpha1.TailSampling());
+    var created = cluster.client.resource(policy).dryRun().create();
+    assertThat(created.getSpec().getSampling().getTail().getDecisionWait()).isEqualTo("10s");
+
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling: {tail: {decisionWait: 500ms}}
+        """,
+        "spec.sampling.tail.decisionWait",
+        "tail.decisionWait must be at least 1s");
+  }
+
+  @Test
+  void refusesAZeroLatencyThresholdAndATailRatioAboveOne() {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling: {tail: {latencyThreshold: 0s}}
+        """,
+        "spec.sampling.tail.latencyThreshold",
+        "0 would keep every trace");
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          sampling: {tail: {ratio: 2}}
+        """,
+        "spec.sampling.tail.ratio",
+        "less than or equal to 1");
   }
 
   /** Creates the policy through a client that does not parse it into Java (raw YAML). */

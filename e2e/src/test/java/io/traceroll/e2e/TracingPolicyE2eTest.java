@@ -136,6 +136,54 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
   }
 
   @Test
+  void tailSamplingRunsAReadyGatewayThatGoesWithTheTailSetting() throws Exception {
+    String ns = namespace("obs-tail", Map.of());
+    cluster.client.resource(TestCluster.sample("tracingpolicy-tail.yaml", ns)).create();
+
+    // The API server accepts the gateway's Deployment (restricted security context, probes) and
+    // KWOK runs its pod, so Ready waits for Tempo and the gateway through real rollouts.
+    Deployment gateway = awaitPresent(() -> deployment(ns, "errors-first-gateway"));
+    assertThat(gateway.getSpec().getReplicas()).isEqualTo(1);
+    await()
+        .atMost(TestCluster.timeout())
+        .untilAsserted(
+            () ->
+                assertThat(conditions(ns, "errors-first"))
+                    .anySatisfy(
+                        c -> {
+                          assertThat(c.getType()).isEqualTo("Ready");
+                          assertThat(c.getStatus()).isEqualTo("True");
+                        }));
+    assertThat(policy(ns, "errors-first").getStatus().getBackend().getEndpoint())
+        .isEqualTo("http://errors-first-gateway." + ns + ".svc:4317");
+
+    cluster
+        .client
+        .resources(TracingPolicy.class)
+        .inNamespace(ns)
+        .withName("errors-first")
+        .edit(
+            p -> {
+              p.getSpec().getSampling().setTail(null);
+              return p;
+            });
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () ->
+                deployment(ns, "errors-first-gateway") == null
+                    && configMap(ns, "errors-first-gateway-config") == null
+                    && cluster
+                            .client
+                            .services()
+                            .inNamespace(ns)
+                            .withName("errors-first-gateway")
+                            .get()
+                        == null);
+    assertThat(deployment(ns, "errors-first-tempo")).isNotNull();
+  }
+
+  @Test
   void servesHealthAndPrometheusMetrics() throws Exception {
     assertThat(operator.get("/healthz")).startsWith("200");
     assertThat(operator.get("/readyz")).startsWith("200");

@@ -5,8 +5,8 @@ import io.traceroll.api.v1alpha1.Receiver;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 
 /**
- * Where and how agents of a policy export: the policy's Tempo Service or its external endpoint.
- * Shared by the webhook and the operator's status.
+ * Where and how agents of a policy export: the policy's tail-sampling gateway, else its Tempo
+ * Service or its external endpoint. Shared by the webhook and the operator's status and gateway.
  */
 public record OtlpTarget(String endpoint, String protocol, String headersSecretName) {
   public static final int OTLP_GRPC_PORT = 4317;
@@ -17,7 +17,27 @@ public record OtlpTarget(String endpoint, String protocol, String headersSecretN
     return policy.getMetadata().getName() + "-tempo";
   }
 
+  /** Name of the Service in front of a policy's tail-sampling gateway. */
+  public static String gatewayServiceName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-gateway";
+  }
+
+  /**
+   * Where agents export: the gateway when the policy asks for tail sampling (it holds the backend's
+   * credentials, so agents get none), else the backend itself.
+   */
   public static OtlpTarget of(TracingPolicy policy) {
+    if (policy.getSpec().getSampling().getTail() != null) {
+      return new OtlpTarget(
+          "http://" + serviceHost(policy, gatewayServiceName(policy)) + ":" + OTLP_GRPC_PORT,
+          OtlpProtocol.GRPC.otelValue(),
+          null);
+    }
+    return backend(policy);
+  }
+
+  /** Where traces end up: the policy's Tempo Service or its external endpoint. */
+  public static OtlpTarget backend(TracingPolicy policy) {
     var backend = policy.getSpec().getBackend();
     if (backend.getOtlpEndpoint() != null) {
       return new OtlpTarget(
@@ -26,10 +46,15 @@ public record OtlpTarget(String endpoint, String protocol, String headersSecretN
           backend.getOtlpEndpoint().getHeadersSecretName());
     }
     boolean grpc = backend.getTempo().getReceivers().contains(Receiver.OTLP_GRPC);
-    String host = tempoServiceName(policy) + "." + policy.getMetadata().getNamespace() + ".svc";
+    String host = serviceHost(policy, tempoServiceName(policy));
     return new OtlpTarget(
         "http://" + host + ":" + (grpc ? OTLP_GRPC_PORT : OTLP_HTTP_PORT),
         grpc ? OtlpProtocol.GRPC.otelValue() : OtlpProtocol.HTTP_PROTOBUF.otelValue(),
         null);
+  }
+
+  /** A Service's in-cluster host name in the policy's namespace. */
+  static String serviceHost(TracingPolicy policy, String service) {
+    return service + "." + policy.getMetadata().getNamespace() + ".svc";
   }
 }

@@ -38,9 +38,8 @@ public record RemoteSampler(
 
   public static RemoteSampler of(TracingPolicy policy) {
     Sampling sampling = policy.getSpec().getSampling();
-    String host = serviceName(policy) + "." + policy.getMetadata().getNamespace() + ".svc";
     return new RemoteSampler(
-        "http://" + host + ":" + GRPC_PORT,
+        "http://" + OtlpTarget.serviceHost(policy, serviceName(policy)) + ":" + GRPC_PORT,
         Durations.parse(sampling.getRemote().getPollInterval()).toMillis(),
         sampling.getDefaultSampling().getRatio(),
         sampling.isParentBased());

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.v1alpha1.InjectionMode;
+import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -318,6 +319,24 @@ class PodMutatorTest {
     JsonNode headers = env(out, "app").get("OTEL_EXPORTER_OTLP_HEADERS");
     assertThat(headers.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("vendor-key");
     assertThat(headers.at("/valueFrom/secretKeyRef/optional").asBoolean()).isTrue();
+  }
+
+  @Test
+  void withTailSamplingAgentsExportToTheGatewayWithoutTheBackendsHeaders() {
+    TracingPolicy policy = Pods.policy("obs", "default");
+    policy.getSpec().getBackend().getOtlpEndpoint().setHeadersSecretName("vendor-key");
+    InjectionSettings direct = InjectionSettings.of(policy);
+    policy.getSpec().getSampling().setTail(new TailSampling());
+    InjectionSettings gateway = InjectionSettings.of(policy);
+
+    JsonNode out = mutated(Pods.fixture("deployment-pod.json"), gateway);
+
+    assertThat(value(out, "app", "OTEL_EXPORTER_OTLP_ENDPOINT"))
+        .isEqualTo("http://default-gateway.obs.svc:4317");
+    assertThat(value(out, "app", "OTEL_EXPORTER_OTLP_PROTOCOL")).isEqualTo("grpc");
+    assertThat(env(out, "app")).doesNotContainKey("OTEL_EXPORTER_OTLP_HEADERS");
+    // A new target is a new injection: running workloads are restarted onto the gateway.
+    assertThat(gateway.injectionHash()).isNotEqualTo(direct.injectionHash());
   }
 
   private String serviceName(String pod) {

@@ -17,8 +17,10 @@ public class OtlpEndpointBackend {
   private OtlpProtocol protocol = OtlpProtocol.GRPC;
 
   @JsonPropertyDescription(
-      "Secret in each instrumented namespace whose key 'headers' holds OTEL_EXPORTER_OTLP_HEADERS"
-          + " (e.g. an API key).")
+      "Secret whose key 'headers' holds OTEL_EXPORTER_OTLP_HEADERS, k1=v1,k2=v2 with"
+          + " URL-encoded values (e.g. an API key). Agents read it in each instrumented"
+          + " namespace; with sampling.tail only the gateway sends to the endpoint, and it reads"
+          + " the Secret in the policy's namespace.")
   private String headersSecretName;
 
   public String getEndpoint() {

@@ -30,6 +30,13 @@ public class Sampling {
   @JsonPropertyDescription("How injected agents fetch sampling from the operator at run time.")
   private RemoteSampling remote = new RemoteSampling();
 
+  @JsonPropertyDescription(
+      "Tail sampling: when set, a collector gateway (one replica) runs in the policy's namespace,"
+          + " agents export to it, and it keeps traces with errors, slow traces and a share of"
+          + " the rest before forwarding them to the backend. Set default.ratio to 1.0 so the"
+          + " gateway sees every trace.")
+  private TailSampling tail;
+
   public DefaultSampling getDefaultSampling() {
     return defaultSampling;
   }
@@ -60,5 +67,13 @@ public class Sampling {
 
   public void setRemote(RemoteSampling remote) {
     this.remote = remote;
+  }
+
+  public TailSampling getTail() {
+    return tail;
+  }
+
+  public void setTail(TailSampling tail) {
+    this.tail = tail;
   }
 }

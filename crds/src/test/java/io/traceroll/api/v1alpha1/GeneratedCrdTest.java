@@ -50,7 +50,8 @@ class GeneratedCrdTest {
     assertThat(crd)
         .contains("has(self.tempo) != has(self.otlpEndpoint)")
         .contains("self.type != 's3' || has(self.s3)")
-        .contains("has(self.ratio) != has(self.maxTracesPerSecond)");
+        .contains("has(self.ratio) != has(self.maxTracesPerSecond)")
+        .contains("duration(self.decisionWait) >= duration('1s')");
   }
 
   /** Walks our own properties; embedded Kubernetes types (selectors, env) bring their own. */

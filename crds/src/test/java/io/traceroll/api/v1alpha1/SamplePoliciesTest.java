@@ -42,4 +42,22 @@ class SamplePoliciesTest {
     assertThat(policy.getSpec().getBackend().getOtlpEndpoint().getProtocol())
         .isEqualTo(OtlpProtocol.GRPC);
   }
+
+  @Test
+  void tailSampleAsksForAGatewayWithDefaultsForUnsetFields() throws IOException {
+    TailSampling tail = load("tracingpolicy-tail.yaml").getSpec().getSampling().getTail();
+    assertThat(tail.isKeepErrors()).isTrue();
+    assertThat(tail.getLatencyThreshold()).isEqualTo("2s");
+    assertThat(tail.getRatio()).isEqualTo(0.1);
+    assertThat(tail.getDecisionWait()).isEqualTo("10s");
+    assertThat(tail.getNumTraces()).isEqualTo(50000);
+    assertThat(tail.getImage()).startsWith("otel/opentelemetry-collector-contrib:");
+    assertThat(tail.getResources().getLimits()).containsKey("memory");
+  }
+
+  @Test
+  void samplesWithoutTailDeployNoGateway() throws IOException {
+    assertThat(load("tracingpolicy-tempo.yaml").getSpec().getSampling().getTail()).isNull();
+    assertThat(load("tracingpolicy-otlp.yaml").getSpec().getSampling().getTail()).isNull();
+  }
 }

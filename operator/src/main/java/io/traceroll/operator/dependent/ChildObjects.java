@@ -16,6 +16,7 @@ public final class ChildObjects {
 
   public static final String TEMPO_COMPONENT = "trace-store";
   public static final String SAMPLING_COMPONENT = "sampling";
+  public static final String GATEWAY_COMPONENT = "gateway";
 
   private ChildObjects() {}
 
@@ -31,6 +32,19 @@ public final class ChildObjects {
     return policy.getMetadata().getName() + "-sampling";
   }
 
+  public static String gatewayName(TracingPolicy policy) {
+    return OtlpTarget.gatewayServiceName(policy);
+  }
+
+  public static String gatewayConfigName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-gateway-config";
+  }
+
+  /** The gateway's copy of the backend's headers, as the collector reads them. */
+  public static String gatewayHeadersName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-gateway-headers";
+  }
+
   /** Labels that select the Tempo pods of a policy (stable: used in immutable selectors). */
   public static Map<String, String> tempoSelector(TracingPolicy policy) {
     Map<String, String> labels = new LinkedHashMap<>();
@@ -39,16 +53,31 @@ public final class ChildObjects {
     return labels;
   }
 
+  /** Labels that select the gateway pods of a policy (stable: used in immutable selectors). */
+  public static Map<String, String> gatewaySelector(TracingPolicy policy) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Traceroll.NAME_LABEL, appName(GATEWAY_COMPONENT));
+    labels.put(Traceroll.INSTANCE_LABEL, policy.getMetadata().getName());
+    return labels;
+  }
+
   /** All labels of a child object of the given component. */
   public static Map<String, String> labels(TracingPolicy policy, String component) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(
-        Traceroll.NAME_LABEL, component.equals(TEMPO_COMPONENT) ? "tempo" : "traceroll-sampling");
+    labels.put(Traceroll.NAME_LABEL, appName(component));
     labels.put(Traceroll.INSTANCE_LABEL, policy.getMetadata().getName());
     labels.put(Traceroll.COMPONENT_LABEL, component);
     labels.put(Traceroll.MANAGED_BY_LABEL, Traceroll.MANAGED_BY);
     labels.put(Traceroll.POLICY_NAME_LABEL, policy.getMetadata().getName());
     return labels;
+  }
+
+  private static String appName(String component) {
+    return switch (component) {
+      case TEMPO_COMPONENT -> "tempo";
+      case GATEWAY_COMPONENT -> "traceroll-gateway";
+      default -> "traceroll-sampling";
+    };
   }
 
   /** Metadata of a child: its name, the policy's namespace and the component labels. */

@@ -20,6 +20,7 @@ public final class PolicyConditions {
   public static final String REASON_RECONCILED = "Reconciled";
   public static final String REASON_TEMPO_READY = "TempoReady";
   public static final String REASON_TEMPO_STARTING = "TempoStarting";
+  public static final String REASON_GATEWAY_STARTING = "GatewayStarting";
   public static final String REASON_EXTERNAL_ENDPOINT = "ExternalEndpoint";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
 

@@ -7,6 +7,10 @@ import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.dependent.GatewayConditions;
+import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
+import io.traceroll.operator.gateway.GatewayConfigRenderer;
+import io.traceroll.operator.gateway.GatewayHeaders;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -20,8 +24,10 @@ public final class PolicyValidation {
   public static final String REASON_INVALID_NAME = "InvalidName";
   public static final String REASON_SECRET_NOT_FOUND = "CredentialsSecretNotFound";
   public static final String REASON_SECRET_KEY_MISSING = "CredentialsKeyMissing";
+  public static final String REASON_HEADERS_SECRET_NOT_FOUND = "HeadersSecretNotFound";
+  public static final String REASON_HEADERS_INVALID = "HeadersInvalid";
 
-  /** Longest policy name whose children ("-tempo-config") are still valid names. */
+  /** Longest policy name whose children ("-tempo-config", "-gateway") are still valid names. */
   static final int MAX_NAME_LENGTH = 50;
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
@@ -37,19 +43,64 @@ public final class PolicyValidation {
               "exactly one of backend.tempo or backend.otlpEndpoint must be set"));
     }
     String name = policy.getMetadata().getName();
-    if (backend.getTempo() != null) {
-      if (name.length() > MAX_NAME_LENGTH || !DNS_LABEL.matcher(name).matches()) {
-        return Optional.of(
-            new Problem(
-                REASON_INVALID_NAME,
-                "a policy with a tempo backend needs a name of at most "
-                    + MAX_NAME_LENGTH
-                    + " lower-case letters, digits and '-', starting with a letter: its Service"
-                    + " is named after it"));
+    boolean gateway = GatewayConditions.requested(policy);
+    if ((backend.getTempo() != null || gateway)
+        && (name.length() > MAX_NAME_LENGTH || !DNS_LABEL.matcher(name).matches())) {
+      return Optional.of(
+          new Problem(
+              REASON_INVALID_NAME,
+              "a policy with a tempo backend or a tail-sampling gateway needs a name of at most "
+                  + MAX_NAME_LENGTH
+                  + " lower-case letters, digits and '-', starting with a letter: their Services"
+                  + " are named after it"));
+    }
+    if (gateway && GatewayConfigRenderer.sendsHeaders(policy)) {
+      Optional<Problem> headers =
+          checkHeaders(
+              backend.getOtlpEndpoint().getHeadersSecretName(),
+              policy.getMetadata().getNamespace(),
+              client);
+      if (headers.isPresent()) {
+        return headers;
       }
+    }
+    if (backend.getTempo() != null) {
       return checkCredentials(backend.getTempo(), policy.getMetadata().getNamespace(), client);
     }
     return Optional.empty();
+  }
+
+  /** The gateway sends the backend's headers itself, so their Secret must be in its namespace. */
+  private static Optional<Problem> checkHeaders(
+      String secretName, String namespace, KubernetesClient client) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    String where =
+        "Secret " + namespace + "/" + secretName + " named in otlpEndpoint.headersSecretName";
+    if (secret == null) {
+      return Optional.of(
+          new Problem(
+              REASON_HEADERS_SECRET_NOT_FOUND,
+              where
+                  + " does not exist; the tail-sampling gateway reads it in the policy's namespace"));
+    }
+    String raw = GatewayHeadersSecretDependent.value(secret, GatewayHeaders.SOURCE_KEY);
+    if (raw == null) {
+      return Optional.of(
+          new Problem(REASON_HEADERS_INVALID, where + " has no key " + GatewayHeaders.SOURCE_KEY));
+    }
+    try {
+      GatewayHeaders.parse(raw);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(
+          new Problem(
+              REASON_HEADERS_INVALID,
+              where
+                  + ": key "
+                  + GatewayHeaders.SOURCE_KEY
+                  + " is not k1=v1,k2=v2: "
+                  + e.getMessage()));
+    }
   }
 
   private static Optional<Problem> checkCredentials(

@@ -23,6 +23,11 @@ import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import io.traceroll.operator.dependent.BackendConditions;
+import io.traceroll.operator.dependent.GatewayConditions;
+import io.traceroll.operator.dependent.GatewayConfigMapDependent;
+import io.traceroll.operator.dependent.GatewayDeploymentDependent;
+import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
+import io.traceroll.operator.dependent.GatewayServiceDependent;
 import io.traceroll.operator.dependent.SamplingConfigMapDependent;
 import io.traceroll.operator.dependent.SamplingServiceDependent;
 import io.traceroll.operator.dependent.TempoConfigMapDependent;
@@ -46,9 +51,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a policy's children (Tempo config, workload and Service; sampling ConfigMap) as the spec
- * says, and reports the outcome in status. The dependents build the objects; this class validates,
- * runs the workflow and aggregates conditions.
+ * Keeps a policy's children (Tempo config, workload and Service; sampling ConfigMap; tail-sampling
+ * gateway) as the spec says, and reports the outcome in status. The dependents build the objects;
+ * this class validates, runs the workflow and aggregates conditions.
  */
 @Workflow(
     explicitInvocation = true,
@@ -72,7 +77,24 @@ import org.slf4j.LoggerFactory;
           name = "tempo-deployment",
           type = TempoDeploymentDependent.class,
           reconcilePrecondition = BackendConditions.TempoWithoutVolume.class,
-          dependsOn = "tempo-config")
+          dependsOn = "tempo-config"),
+      @Dependent(
+          name = "gateway-config",
+          type = GatewayConfigMapDependent.class,
+          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class),
+      @Dependent(
+          name = "gateway-headers",
+          type = GatewayHeadersSecretDependent.class,
+          reconcilePrecondition = GatewayConditions.GatewaySendsHeaders.class),
+      @Dependent(
+          name = "gateway-service",
+          type = GatewayServiceDependent.class,
+          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class),
+      @Dependent(
+          name = "gateway-deployment",
+          type = GatewayDeploymentDependent.class,
+          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class,
+          dependsOn = "gateway-config")
     })
 @ControllerConfiguration(name = TracingPolicyReconciler.NAME)
 public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Cleaner<TracingPolicy> {
@@ -337,7 +359,8 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     EventRecorder events = new EventRecorder(context.getClient());
     if ("True".equals(after.getStatus())) {
       events.normal(policy, after.getReason(), after.getMessage());
-    } else if (!PolicyConditions.REASON_TEMPO_STARTING.equals(after.getReason())) {
+    } else if (!PolicyConditions.REASON_TEMPO_STARTING.equals(after.getReason())
+        && !PolicyConditions.REASON_GATEWAY_STARTING.equals(after.getReason())) {
       events.warning(policy, after.getReason(), after.getMessage());
     }
   }

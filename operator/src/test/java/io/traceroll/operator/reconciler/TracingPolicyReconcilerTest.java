@@ -8,10 +8,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -20,7 +23,9 @@ import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.S3Storage;
 import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
+import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
 import io.traceroll.operator.sampling.SamplingStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -336,6 +341,127 @@ class TracingPolicyReconcilerTest {
             () -> conflictsOf("to-collector").equals(java.util.List.of("shop=" + NS + ".younger")));
   }
 
+  @Test
+  void tailSamplingDeploysAGatewayThatAgentsExportToAndReadinessWaitsForIt() throws IOException {
+    TracingPolicy policy = create(sample("tracingpolicy-tail.yaml"));
+
+    ConfigMap config =
+        await().until(() -> configMap("errors-first-gateway-config"), o -> o != null);
+    Deployment gateway = await().until(() -> deployment("errors-first-gateway"), o -> o != null);
+    Service service = await().until(() -> service("errors-first-gateway"), o -> o != null);
+    for (HasMetadata child : new HasMetadata[] {config, gateway, service}) {
+      OwnerReference owner = child.getMetadata().getOwnerReferences().get(0);
+      assertThat(owner.getKind()).isEqualTo("TracingPolicy");
+      assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
+    }
+    assertThat(config.getData().get("collector.yaml"))
+        .contains("tail_sampling")
+        .contains("threshold_ms: 2000")
+        .contains("endpoint: http://errors-first-tempo.observability.svc:4317");
+    assertThat(gateway.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(service.getSpec().getPorts())
+        .extracting(ServicePort::getPort)
+        .containsExactly(4317, 4318);
+    assertThat(secret("errors-first-gateway-headers")).isNull();
+
+    awaitReady("errors-first", "False", "TempoStarting");
+    assertThat(get("errors-first").getStatus().getBackend().getEndpoint())
+        .isEqualTo("http://errors-first-gateway.observability.svc:4317");
+    markDeploymentReady("errors-first-tempo");
+    awaitReady("errors-first", "False", "GatewayStarting");
+    markDeploymentReady("errors-first-gateway");
+    awaitReady("errors-first", "True", "Reconciled");
+    assertThat(condition(get("errors-first"), "BackendReady").map(Condition::getMessage))
+        .contains("Tempo is ready through the tail-sampling gateway");
+  }
+
+  @Test
+  void tailChangesRollTheGatewayAndRemovingTailDeletesIt() throws IOException {
+    create(sample("tracingpolicy-tail.yaml"));
+    Deployment before = await().until(() -> deployment("errors-first-gateway"), o -> o != null);
+    String hashBefore = configHash(before.getSpec().getTemplate());
+
+    edit("errors-first", p -> p.getSpec().getSampling().getTail().setRatio(0.5));
+    await()
+        .until(
+            () -> configMap("errors-first-gateway-config").getData().get("collector.yaml"),
+            yaml -> yaml.contains("sampling_percentage: 50.0"));
+    await()
+        .until(
+            () -> configHash(deployment("errors-first-gateway").getSpec().getTemplate()),
+            h -> !h.equals(hashBefore));
+
+    edit("errors-first", p -> p.getSpec().getSampling().setTail(null));
+    await().until(() -> deployment("errors-first-gateway") == null);
+    await().until(() -> service("errors-first-gateway") == null);
+    await().until(() -> configMap("errors-first-gateway-config") == null);
+    await()
+        .until(
+            () -> get("errors-first").getStatus().getBackend().getEndpoint(),
+            "http://errors-first-tempo.observability.svc:4317"::equals);
+    // Tempo stays.
+    assertThat(deployment("errors-first-tempo")).isNotNull();
+  }
+
+  @Test
+  void aGatewayBesideAVolumeBackedTempoIsLeftAloneByTheTempoDeploymentsPrecondition()
+      throws Exception {
+    TracingPolicy policy = sample("tracingpolicy-tempo.yaml");
+    policy.getSpec().getSampling().setTail(new TailSampling());
+    create(policy);
+
+    await().until(() -> statefulSet("default-tempo"), o -> o != null);
+    Deployment gateway = await().until(() -> deployment("default-gateway"), o -> o != null);
+    // Tempo on a volume has no Deployment, and the workflow deletes "the" Tempo Deployment on
+    // every reconcile: by name, so the gateway's stays.
+    markStatefulSetReady("default-tempo");
+    awaitReady("default", "False", "GatewayStarting");
+    Thread.sleep(1000);
+    assertThat(deployment("default-gateway").getMetadata().getUid())
+        .isEqualTo(gateway.getMetadata().getUid());
+    assertThat(deployment("default-tempo")).isNull();
+  }
+
+  @Test
+  void theGatewaySendsTheBackendsHeadersFromTheUsersSecret() throws IOException {
+    TracingPolicy policy = sample("tracingpolicy-otlp.yaml");
+    policy.getSpec().getBackend().getOtlpEndpoint().setHeadersSecretName("vendor-key");
+    policy.getSpec().getSampling().setTail(new TailSampling());
+    create(policy);
+
+    Condition missing = awaitReady("to-collector", "False", "HeadersSecretNotFound");
+    assertThat(missing.getMessage()).contains("observability/vendor-key");
+    assertThat(deployment("to-collector-gateway")).isNull();
+
+    cluster
+        .client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("vendor-key")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData("headers", "api-key=s3cr%3Dt,x-tenant=shop")
+                .build())
+        .create();
+
+    Secret copy = await().until(() -> secret("to-collector-gateway-headers"), o -> o != null);
+    assertThat(GatewayHeadersSecretDependent.value(copy, "headers.json"))
+        .isEqualTo("{\"api-key\":\"s3cr=t\",\"x-tenant\":\"shop\"}");
+    assertThat(copy.getMetadata().getOwnerReferences()).hasSize(1);
+    Deployment gateway = await().until(() -> deployment("to-collector-gateway"), o -> o != null);
+    var env = gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0);
+    assertThat(env.getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("to-collector-gateway-headers");
+    assertThat(configMap("to-collector-gateway-config").getData().get("collector.yaml"))
+        .contains("${env:TRACEROLL_OTLP_HEADERS}")
+        .doesNotContain("s3cr");
+
+    edit("to-collector", p -> p.getSpec().getSampling().setTail(null));
+    await().until(() -> secret("to-collector-gateway-headers") == null);
+    await().until(() -> deployment("to-collector-gateway") == null);
+  }
+
   // --- helpers ---
 
   java.util.List<String> namespacesOf(String policy) {
@@ -413,6 +539,21 @@ class TracingPolicyReconcilerTest {
     StatefulSet sts = statefulSet(name);
     sts.setStatus(new StatefulSetStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
     cluster.client.resource(sts).updateStatus();
+  }
+
+  void markDeploymentReady(String name) {
+    Deployment deployment = deployment(name);
+    deployment.setStatus(
+        new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
+    cluster.client.resource(deployment).updateStatus();
+  }
+
+  static String configHash(PodTemplateSpec template) {
+    return template.getMetadata().getAnnotations().get(Traceroll.CONFIG_HASH_ANNOTATION);
+  }
+
+  Secret secret(String name) {
+    return cluster.client.secrets().inNamespace(NS).withName(name).get();
   }
 
   static String configHash(StatefulSet sts) {
