@@ -15,6 +15,7 @@ import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicySpec;
+import io.traceroll.e2e.traces.CollectorProcess;
 import io.traceroll.operator.gateway.GatewayConfigRenderer;
 import io.traceroll.operator.gateway.GatewayHeaders;
 import java.net.URI;

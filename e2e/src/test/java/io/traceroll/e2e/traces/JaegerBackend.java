@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,45 +19,38 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /** A real Jaeger v2 (memory storage, free loopback ports) that tests send traces to and query. */
 public final class JaegerBackend implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Path VERSIONS = Path.of("local-cluster", "versions.env");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Process process;
+  private final CollectorProcess process;
   private final Path dir;
-  private final Path log;
   private final JaegerConfig config;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private JaegerBackend(Process process, Path dir, Path log, JaegerConfig config) {
+  private JaegerBackend(CollectorProcess process, Path dir, JaegerConfig config) {
     this.process = process;
     this.dir = dir;
-    this.log = log;
     this.config = config;
   }
 
   /** Starts Jaeger and returns once its OTLP receivers and query API accept connections. */
   public static JaegerBackend start() throws IOException, InterruptedException {
-    Path binary = binary();
-    JaegerConfig config = new JaegerConfig(freePort(), freePort(), freePort(), freePort());
+    JaegerConfig config =
+        new JaegerConfig(
+            CollectorProcess.freePort(),
+            CollectorProcess.freePort(),
+            CollectorProcess.freePort(),
+            CollectorProcess.freePort());
     Path dir = Files.createTempDirectory("traceroll-jaeger-");
     Path configFile = Files.writeString(dir.resolve("config.yaml"), config.yaml());
-    Path log = Path.of("target", "jaeger-" + System.currentTimeMillis() + ".log").toAbsolutePath();
-    Files.createDirectories(log.getParent());
-    Process process =
-        new ProcessBuilder(binary.toString(), "--config=" + configFile)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    JaegerBackend jaeger = new JaegerBackend(process, dir, log, config);
+    JaegerBackend jaeger =
+        new JaegerBackend(CollectorProcess.start("jaeger", configFile), dir, config);
     try {
       jaeger.awaitListening();
     } catch (RuntimeException | InterruptedException e) {
@@ -107,20 +99,13 @@ public final class JaegerBackend implements AutoCloseable {
 
   /** Jaeger's own log, for failure messages. */
   public String logs() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no jaeger log: " + e.getMessage() + ")";
-    }
+    return process.logs();
   }
 
-  /** Stops with SIGTERM (kills after 10 s) and removes the generated configuration. */
+  /** Stops Jaeger and removes the generated configuration. */
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    process.close();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
@@ -170,35 +155,6 @@ public final class JaegerBackend implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  /** The binary build.sh caches, at the version pinned in versions.env. */
-  private static Path binary() throws IOException {
-    String version =
-        Files.readAllLines(VERSIONS).stream()
-            .filter(line -> line.startsWith("JAEGER_VERSION="))
-            .map(line -> line.substring("JAEGER_VERSION=".length()).trim())
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("no JAEGER_VERSION in " + VERSIONS));
-    String cache = System.getenv("TRACEROLL_CACHE");
-    Path root =
-        cache != null && !cache.isEmpty()
-            ? Path.of(cache)
-            : Path.of(System.getProperty("user.home"), ".cache", "traceroll");
-    Path binary = root.resolve("bin").resolve("jaeger-" + version);
-    if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException(
-          binary
-              + " is missing: build it with `bash e2e/local-cluster/build.sh jaeger`"
-              + " (make test does this)");
-    }
-    return binary;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

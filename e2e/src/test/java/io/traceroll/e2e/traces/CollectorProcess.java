@@ -1,4 +1,4 @@
-package io.traceroll.e2e;
+package io.traceroll.e2e.traces;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * Jaeger v2, an OpenTelemetry Collector build with the tail_sampling processor, run from the binary
  * build.sh makes from Go modules: to validate collector configs and to run them.
  */
-final class CollectorProcess implements AutoCloseable {
-  static final Path LOCAL_CLUSTER = Path.of("local-cluster");
+public final class CollectorProcess implements AutoCloseable {
+  private static final Path LOCAL_CLUSTER = Path.of("local-cluster");
 
   private final Process process;
   private final Path log;
@@ -27,7 +27,7 @@ final class CollectorProcess implements AutoCloseable {
   }
 
   /** The cached Jaeger binary of versions.env, built (once, for minutes) when missing. */
-  static synchronized Path binary() throws IOException, InterruptedException {
+  public static synchronized Path binary() throws IOException, InterruptedException {
     String version = pinnedVersion();
     String cache = System.getenv("TRACEROLL_CACHE");
     Path bin =
@@ -56,9 +56,9 @@ final class CollectorProcess implements AutoCloseable {
   }
 
   /** The outcome of a one-shot command such as {@code validate}: exit code and output. */
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
-  static Result run(Map<String, String> env, String... args) throws Exception {
+  public static Result run(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(binary().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -73,7 +73,8 @@ final class CollectorProcess implements AutoCloseable {
   }
 
   /** Starts a collector on a config file; the caller waits for its ports. */
-  static CollectorProcess start(String name, Path config) throws Exception {
+  public static CollectorProcess start(String name, Path config)
+      throws IOException, InterruptedException {
     Path log = Path.of("target", name + "-" + System.currentTimeMillis() + ".log");
     Files.createDirectories(log.getParent());
     Process process =
@@ -84,11 +85,11 @@ final class CollectorProcess implements AutoCloseable {
     return new CollectorProcess(process, log);
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  String logs() {
+  public String logs() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
@@ -96,7 +97,7 @@ final class CollectorProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -112,6 +113,7 @@ final class CollectorProcess implements AutoCloseable {
     return m.group(1);
   }
 
+  /** Stops with SIGTERM, and kills what has not stopped within 15 s. */
   @Override
   public void close() throws InterruptedException {
     process.destroy();
