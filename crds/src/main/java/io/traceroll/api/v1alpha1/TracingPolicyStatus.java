@@ -11,7 +11,11 @@ public class TracingPolicyStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready (everything in place), BackendReady (trace store reachable), with reasons.")
+      "Ready (everything in place), BackendReady (trace store and gateway running),"
+          + " WebhookReady (the API server calls the webhook for this policy), RolloutProgressing"
+          + " (workloads being restarted), Degraded (the rollout stopped after too many"
+          + " failures) and Conflict (a selected namespace is governed by another policy), each"
+          + " with a reason and message.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The trace backend agents send to.")

@@ -60,7 +60,7 @@ class GeneratedCrdTest {
     if (!root && !node.has("description")) {
       out.add(path);
     }
-    if (isKubernetesType(path)) {
+    if (FieldReference.isKubernetesType(path)) {
       return;
     }
     node.path("properties")
@@ -75,12 +75,5 @@ class GeneratedCrdTest {
           .forEachRemaining(
               e -> collectUndescribed(e.getValue(), path + "[]." + e.getKey(), out, false));
     }
-  }
-
-  private static boolean isKubernetesType(String path) {
-    return path.endsWith("Selector")
-        || path.endsWith(".resources")
-        || path.endsWith(".env")
-        || path.endsWith(".size");
   }
 }

@@ -1,0 +1,63 @@
+package io.traceroll.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's field reference is the one the CRD generates. {@code make crds} rewrites it (this
+ * test with {@code -Dreference.update=true}); otherwise a stale reference fails the build.
+ */
+class FieldReferenceTest {
+  static final Path README = Path.of("../README.md");
+
+  static JsonNode crd() throws IOException {
+    return new ObjectMapper(new YAMLFactory()).readTree(GeneratedCrdTest.GENERATED.toFile());
+  }
+
+  @Test
+  void theReadmeCarriesTheGeneratedReference() throws IOException {
+    String readme = Files.readString(README);
+    int begin = readme.indexOf(FieldReference.BEGIN);
+    int end = readme.indexOf(FieldReference.END);
+    assertThat(begin).as("README has the reference markers").isNotNegative();
+    assertThat(end).isGreaterThan(begin);
+    String current = readme.substring(begin, end + FieldReference.END.length());
+    String generated = FieldReference.render(crd());
+    if (Boolean.getBoolean("reference.update")) {
+      Files.writeString(README, readme.replace(current, generated));
+      return;
+    }
+    assertThat(current)
+        .as("the README's field reference is out of date: run make crds and commit")
+        .isEqualTo(generated);
+  }
+
+  @Test
+  void everyFieldOfTheApiIsListedWithItsConstraints() throws IOException {
+    String reference = FieldReference.render(crd());
+
+    assertThat(reference)
+        .contains("| `spec.sampling.default.ratio` | number, 0–1, default `1.0` |")
+        .contains("| `spec.sampling.services[].maxTracesPerSecond` | integer, 0– |")
+        .contains(
+            "| `spec.rollout.strategy` | string, one of `Immediate`, `OnNextRestart`, `Staged`,"
+                + " default `Staged` |")
+        .contains("duration like `30s`, `1h30m`")
+        .contains("Each item: set exactly one of ratio or maxTracesPerSecond for a service.")
+        .contains("Rule: exactly one of backend.tempo or backend.otlpEndpoint must be set.")
+        .contains("| `status.conditions` | Kubernetes Conditions |")
+        .contains("| `spec.selector.namespaceSelector` | Kubernetes LabelSelector |")
+        .contains("| `status.observedGeneration` |");
+    // Nothing below an embedded Kubernetes type is listed: it documents itself.
+    assertThat(reference)
+        .doesNotContain("namespaceSelector.matchLabels")
+        .doesNotContain("conditions[].reason");
+  }
+}
