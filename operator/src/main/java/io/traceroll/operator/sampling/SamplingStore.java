@@ -10,6 +10,7 @@ import io.traceroll.operator.dependent.SamplingConfigMapDependent;
 import io.traceroll.webhook.RemoteSampler;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -128,8 +129,7 @@ public final class SamplingStore implements AutoCloseable {
    */
   public Optional<SamplingAnswer> answer(String host, String service) {
     Optional<String[]> named =
-        policyOf(host)
-            .filter(p -> ownService.isEmpty() || !java.util.Arrays.equals(p, ownService.get()));
+        policyOf(host).filter(p -> ownService.isEmpty() || !Arrays.equals(p, ownService.get()));
     if (named.isPresent()) {
       PolicyStrategies p = policies.get(key(named.get()[1], named.get()[0]));
       return p == null ? Optional.empty() : Optional.of(p.table().answerFor(service));
