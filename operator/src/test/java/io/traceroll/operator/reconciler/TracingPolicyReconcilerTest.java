@@ -462,6 +462,49 @@ class TracingPolicyReconcilerTest {
     await().until(() -> deployment("to-collector-gateway") == null);
   }
 
+  @Test
+  void aGrafanaDataSourceIsProvisionedOwnedByThePolicyAndRemovedWhenDisabled() throws IOException {
+    TracingPolicy policy = create(sample("tracingpolicy-grafana.yaml"));
+
+    ConfigMap datasource =
+        await().until(() -> configMap("correlated-grafana-datasource"), o -> o != null);
+    OwnerReference owner = datasource.getMetadata().getOwnerReferences().get(0);
+    assertThat(owner.getKind()).isEqualTo("TracingPolicy");
+    assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
+    assertThat(datasource.getMetadata().getLabels())
+        .containsEntry("grafana_datasource", "1")
+        .containsEntry("app.kubernetes.io/managed-by", "traceroll");
+    assertThat(datasource.getData()).containsOnlyKeys("traceroll-observability.correlated.yaml");
+    assertThat(datasource.getData().get("traceroll-observability.correlated.yaml"))
+        .contains("url: http://correlated-tempo.observability.svc:3200")
+        .contains("datasourceUid: loki")
+        .contains("datasourceUid: prometheus");
+    // The metrics the data source links to are the ones this policy's Tempo writes.
+    assertThat(configMap("correlated-tempo-config").getData().get("tempo.yaml"))
+        .contains("send_exemplars: true")
+        .contains("traceroll_policy: observability/correlated")
+        .contains("cluster: prod");
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setLokiDatasourceUid(null));
+    await()
+        .until(
+            () ->
+                configMap("correlated-grafana-datasource")
+                    .getData()
+                    .get("traceroll-observability.correlated.yaml"),
+            yaml -> !yaml.contains("tracesToLogsV2"));
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setEnabled(false));
+    await().until(() -> configMap("correlated-grafana-datasource") == null);
+    // Tempo stays.
+    assertThat(configMap("correlated-tempo-config")).isNotNull();
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setEnabled(true));
+    await().until(() -> configMap("correlated-grafana-datasource"), o -> o != null);
+    edit("correlated", p -> p.getSpec().setGrafana(null));
+    await().until(() -> configMap("correlated-grafana-datasource") == null);
+  }
+
   // --- helpers ---
 
   java.util.List<String> namespacesOf(String policy) {
