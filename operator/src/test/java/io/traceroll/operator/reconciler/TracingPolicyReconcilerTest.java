@@ -505,6 +505,53 @@ class TracingPolicyReconcilerTest {
     await().until(() -> configMap("correlated-grafana-datasource") == null);
   }
 
+  @Test
+  void remoteWriteCredentialsMustExistBeforeTempoMountsThem() throws IOException {
+    TracingPolicy policy = sample("tracingpolicy-grafana.yaml");
+    var auth = new io.traceroll.api.v1alpha1.BasicAuthSecret();
+    auth.setName("prom-writer");
+    policy.getSpec().getBackend().getTempo().getMetricsGenerator().setBasicAuthSecret(auth);
+    create(policy);
+
+    Condition missing = awaitReady("correlated", "False", "CredentialsSecretNotFound");
+    assertThat(missing.getMessage())
+        .contains("observability/prom-writer")
+        .contains("metricsGenerator.basicAuthSecret");
+    assertThat(statefulSet("correlated-tempo")).isNull();
+
+    cluster
+        .client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("prom-writer")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData("username", "tempo")
+                .build())
+        .create();
+    awaitReady("correlated", "False", "CredentialsKeyMissing");
+
+    cluster
+        .client
+        .secrets()
+        .inNamespace(NS)
+        .withName("prom-writer")
+        .edit(
+            s -> {
+              s.getStringData().put("password", "s3cret");
+              return s;
+            });
+    StatefulSet tempo = await().until(() -> statefulSet("correlated-tempo"), o -> o != null);
+    assertThat(tempo.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("prom-writer");
+    assertThat(configMap("correlated-tempo-config").getData().get("tempo.yaml"))
+        .contains("password_file: /var/run/traceroll/remote-write/password")
+        .doesNotContain("s3cret");
+  }
+
   // --- helpers ---
 
   java.util.List<String> namespacesOf(String policy) {
