@@ -43,6 +43,8 @@ public final class GrafanaDatasourceRenderer {
       new ObjectMapper(
           new YAMLFactory()
               .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              // One query a line, as a person would write it in the provisioning file.
+              .disable(YAMLGenerator.Feature.SPLIT_LINES)
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   private GrafanaDatasourceRenderer() {}
