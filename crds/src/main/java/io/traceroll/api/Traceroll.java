@@ -53,6 +53,14 @@ public final class Traceroll {
   /** Pod-template annotation holding the hash of tempo.yaml, so Tempo pods roll on change. */
   public static final String CONFIG_HASH_ANNOTATION = "traceroll.io/config-hash";
 
+  /**
+   * Label that makes Grafana's datasource sidecar (the Grafana Helm chart's default) provision a
+   * ConfigMap's files, with its expected value.
+   */
+  public static final String GRAFANA_DATASOURCE_LABEL = "grafana_datasource";
+
+  public static final String GRAFANA_DATASOURCE_LABEL_VALUE = "1";
+
   /** The OpenTelemetry Java agent this release injects. */
   public static final String AGENT_VERSION = "2.33.1";
 

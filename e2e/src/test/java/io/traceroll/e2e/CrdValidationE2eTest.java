@@ -35,7 +35,10 @@ class CrdValidationE2eTest {
   void acceptsTheSamplePolicies() throws Exception {
     for (String sample :
         new String[] {
-          "tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml", "tracingpolicy-tail.yaml"
+          "tracingpolicy-tempo.yaml",
+          "tracingpolicy-otlp.yaml",
+          "tracingpolicy-tail.yaml",
+          "tracingpolicy-grafana.yaml"
         }) {
       TracingPolicy policy = TestCluster.sample(sample, ns);
       policy.getMetadata().setName("dry-run");
@@ -207,6 +210,78 @@ class CrdValidationE2eTest {
         """,
         "spec.sampling.tail.ratio",
         "less than or equal to 1");
+  }
+
+  @Test
+  void refusesAGrafanaDataSourceWithoutATempoBackendUnlessDisabled() throws Exception {
+    assertRefused(
+        """
+        spec:
+          backend: {otlpEndpoint: {endpoint: "http://collector:4317"}}
+          grafana: {datasource: {}}
+        """,
+        "spec.grafana.datasource",
+        "grafana.datasource needs backend.tempo");
+
+    TracingPolicy disabled = TestCluster.sample("tracingpolicy-otlp.yaml", ns);
+    disabled.getMetadata().setName("grafana-off");
+    var grafana = new io.traceroll.api.v1alpha1.GrafanaIntegration();
+    grafana.setDatasource(new io.traceroll.api.v1alpha1.GrafanaDatasource());
+    grafana.getDatasource().setEnabled(false);
+    disabled.getSpec().setGrafana(grafana);
+    assertThat(cluster.client.resource(disabled).dryRun().create().getSpec().getGrafana())
+        .isNotNull();
+  }
+
+  @Test
+  void defaultsTheGrafanaDataSourceAndRefusesAUidGrafanaWouldNot() throws Exception {
+    TracingPolicy policy = TestCluster.sample("tracingpolicy-tempo.yaml", ns);
+    policy.getMetadata().setName("grafana-defaults");
+    var grafana = new io.traceroll.api.v1alpha1.GrafanaIntegration();
+    grafana.setDatasource(new io.traceroll.api.v1alpha1.GrafanaDatasource());
+    grafana.getDatasource().setPrometheusDatasourceUid(null);
+    policy.getSpec().setGrafana(grafana);
+    var created = cluster.client.resource(policy).dryRun().create();
+    assertThat(created.getSpec().getGrafana().getDatasource().isEnabled()).isTrue();
+    assertThat(created.getSpec().getGrafana().getDatasource().getPrometheusDatasourceUid())
+        .isEqualTo("prometheus");
+
+    assertRefused(
+        """
+        spec:
+          backend: {tempo: {storage: {type: memory}}}
+          grafana: {datasource: {uid: "tempo/prod"}}
+        """,
+        "spec.grafana.datasource.uid",
+        "should match");
+  }
+
+  @Test
+  void refusesGeneratorLabelsThatAreNotPrometheusLabelNames() {
+    assertRefused(
+        """
+        spec:
+          backend:
+            tempo:
+              storage: {type: memory}
+              metricsGenerator:
+                remoteWriteUrl: http://prometheus:9090/api/v1/write
+                externalLabels: {k8s.cluster: prod}
+        """,
+        "spec.backend.tempo.metricsGenerator.externalLabels",
+        "must be Prometheus label names");
+    assertRefused(
+        """
+        spec:
+          backend:
+            tempo:
+              storage: {type: memory}
+              metricsGenerator:
+                remoteWriteUrl: http://prometheus:9090/api/v1/write
+                externalLabels: {__name__: x}
+        """,
+        "spec.backend.tempo.metricsGenerator.externalLabels",
+        "must be Prometheus label names");
   }
 
   /** Creates the policy through a client that does not parse it into Java (raw YAML). */

@@ -184,6 +184,38 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
   }
 
   @Test
+  void theApiServerAcceptsTheGrafanaDataSourceWhichGoesWhenDisabled() throws Exception {
+    String ns = namespace("obs-grafana", Map.of());
+    TracingPolicy policy = TestCluster.sample("tracingpolicy-grafana.yaml", ns);
+    policy.getSpec().getBackend().getTempo().getStorage().setType(StorageType.MEMORY);
+    policy.getSpec().getBackend().getTempo().getStorage().setSize(null);
+    TracingPolicy created = cluster.client.resource(policy).create();
+
+    ConfigMap datasource = awaitPresent(() -> configMap(ns, "correlated-grafana-datasource"));
+    assertThat(datasource.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
+    assertThat(datasource.getMetadata().getLabels()).containsEntry("grafana_datasource", "1");
+    assertThat(datasource.getData().get("traceroll-" + ns + ".correlated.yaml"))
+        .contains("url: http://correlated-tempo." + ns + ".svc:3200");
+
+    cluster
+        .client
+        .resources(TracingPolicy.class)
+        .inNamespace(ns)
+        .withName("correlated")
+        .edit(
+            p -> {
+              p.getSpec().getGrafana().getDatasource().setEnabled(false);
+              return p;
+            });
+    await()
+        .atMost(TestCluster.timeout())
+        .until(() -> configMap(ns, "correlated-grafana-datasource") == null);
+    assertThat(configMap(ns, "correlated-tempo-config")).isNotNull();
+  }
+
+  @Test
   void servesHealthAndPrometheusMetrics() throws Exception {
     assertThat(operator.get("/healthz")).startsWith("200");
     assertThat(operator.get("/readyz")).startsWith("200");

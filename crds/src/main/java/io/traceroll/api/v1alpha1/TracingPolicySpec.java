@@ -2,8 +2,18 @@ package io.traceroll.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The desired state of a TracingPolicy. */
+@ValidationRule(
+    value =
+        "!has(self.grafana) || !has(self.grafana.datasource)"
+            + " || (has(self.grafana.datasource.enabled) && !self.grafana.datasource.enabled)"
+            + " || (has(self.backend) && has(self.backend.tempo))",
+    message =
+        "grafana.datasource needs backend.tempo: the data source points at the Tempo the policy"
+            + " runs",
+    fieldPath = ".grafana.datasource")
 public class TracingPolicySpec {
   @JsonPropertyDescription(
       "Which namespaces and pods the policy instruments. Defaults to namespaces labelled"
@@ -24,6 +34,11 @@ public class TracingPolicySpec {
 
   @JsonPropertyDescription("How tracing is rolled out to workloads that already run.")
   private Rollout rollout = new Rollout();
+
+  @JsonPropertyDescription(
+      "Correlation in Grafana: a data source for the policy's Tempo, linked to Prometheus and"
+          + " Loki.")
+  private GrafanaIntegration grafana;
 
   public PolicySelector getSelector() {
     return selector;
@@ -63,5 +78,13 @@ public class TracingPolicySpec {
 
   public void setRollout(Rollout rollout) {
     this.rollout = rollout;
+  }
+
+  public GrafanaIntegration getGrafana() {
+    return grafana;
+  }
+
+  public void setGrafana(GrafanaIntegration grafana) {
+    this.grafana = grafana;
   }
 }

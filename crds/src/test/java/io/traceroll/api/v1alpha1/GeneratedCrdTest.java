@@ -51,7 +51,9 @@ class GeneratedCrdTest {
         .contains("has(self.tempo) != has(self.otlpEndpoint)")
         .contains("self.type != 's3' || has(self.s3)")
         .contains("has(self.ratio) != has(self.maxTracesPerSecond)")
-        .contains("duration(self.decisionWait) >= duration('1s')");
+        .contains("duration(self.decisionWait) >= duration('1s')")
+        .contains("has(self.backend) && has(self.backend.tempo)")
+        .contains("k.matches('^[a-zA-Z_][a-zA-Z0-9_]*$')");
   }
 
   /** Walks our own properties; embedded Kubernetes types (selectors, env) bring their own. */

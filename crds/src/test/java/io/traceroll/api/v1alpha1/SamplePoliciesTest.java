@@ -60,4 +60,32 @@ class SamplePoliciesTest {
     assertThat(load("tracingpolicy-tempo.yaml").getSpec().getSampling().getTail()).isNull();
     assertThat(load("tracingpolicy-otlp.yaml").getSpec().getSampling().getTail()).isNull();
   }
+
+  @Test
+  void grafanaSampleGeneratesMetricsAndAsksForADataSourceWithDefaults() throws IOException {
+    TracingPolicySpec spec = load("tracingpolicy-grafana.yaml").getSpec();
+    MetricsGenerator generator = spec.getBackend().getTempo().getMetricsGenerator();
+    assertThat(generator.getRemoteWriteUrl()).endsWith("/api/v1/write");
+    assertThat(generator.getProcessors())
+        .containsExactly(MetricsProcessor.SERVICE_GRAPHS, MetricsProcessor.SPAN_METRICS);
+    assertThat(generator.isExemplars()).isTrue();
+    assertThat(generator.getExternalLabels()).containsEntry("cluster", "prod");
+    assertThat(generator.getBasicAuthSecret()).isNull();
+    GrafanaDatasource datasource = spec.getGrafana().getDatasource();
+    assertThat(datasource.isEnabled()).isTrue();
+    assertThat(datasource.getPrometheusDatasourceUid()).isEqualTo("prometheus");
+    assertThat(datasource.getLokiDatasourceUid()).isEqualTo("loki");
+    assertThat(datasource.getUid()).isNull();
+    assertThat(datasource.getName()).isNull();
+  }
+
+  @Test
+  void samplesWithoutGrafanaProvisionNoDataSource() throws IOException {
+    for (String sample :
+        new String[] {
+          "tracingpolicy-tempo.yaml", "tracingpolicy-otlp.yaml", "tracingpolicy-tail.yaml"
+        }) {
+      assertThat(load(sample).getSpec().getGrafana()).as(sample).isNull();
+    }
+  }
 }

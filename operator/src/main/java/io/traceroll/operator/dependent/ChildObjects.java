@@ -17,6 +17,7 @@ public final class ChildObjects {
   public static final String TEMPO_COMPONENT = "trace-store";
   public static final String SAMPLING_COMPONENT = "sampling";
   public static final String GATEWAY_COMPONENT = "gateway";
+  public static final String GRAFANA_COMPONENT = "grafana-datasource";
 
   private ChildObjects() {}
 
@@ -43,6 +44,11 @@ public final class ChildObjects {
   /** The gateway's copy of the backend's headers, as the collector reads them. */
   public static String gatewayHeadersName(TracingPolicy policy) {
     return policy.getMetadata().getName() + "-gateway-headers";
+  }
+
+  /** The Grafana data source provisioning file for the policy's Tempo. */
+  public static String grafanaDatasourceName(TracingPolicy policy) {
+    return policy.getMetadata().getName() + "-grafana-datasource";
   }
 
   /** Labels that select the Tempo pods of a policy (stable: used in immutable selectors). */
@@ -76,6 +82,7 @@ public final class ChildObjects {
     return switch (component) {
       case TEMPO_COMPONENT -> "tempo";
       case GATEWAY_COMPONENT -> "traceroll-gateway";
+      case GRAFANA_COMPONENT -> "traceroll-grafana-datasource";
       default -> "traceroll-sampling";
     };
   }

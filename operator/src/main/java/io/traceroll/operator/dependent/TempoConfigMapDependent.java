@@ -23,9 +23,7 @@ public class TempoConfigMapDependent extends NamedChildDependent<ConfigMap> {
         .withMetadata(
             ChildObjects.metadata(
                 policy, ChildObjects.tempoConfigName(policy), ChildObjects.TEMPO_COMPONENT))
-        .addToData(
-            TempoPodTemplate.CONFIG_FILE,
-            TempoConfigRenderer.render(policy.getSpec().getBackend().getTempo()))
+        .addToData(TempoPodTemplate.CONFIG_FILE, TempoConfigRenderer.render(policy))
         .build();
   }
 }

@@ -2,6 +2,7 @@ package io.traceroll.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.traceroll.api.v1alpha1.BasicAuthSecret;
 import io.traceroll.api.v1alpha1.S3Storage;
 import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
@@ -65,7 +66,33 @@ public final class PolicyValidation {
       }
     }
     if (backend.getTempo() != null) {
-      return checkCredentials(backend.getTempo(), policy.getMetadata().getNamespace(), client);
+      return checkCredentials(backend.getTempo(), policy.getMetadata().getNamespace(), client)
+          .or(
+              () ->
+                  checkRemoteWriteAuth(
+                      backend.getTempo(), policy.getMetadata().getNamespace(), client));
+    }
+    return Optional.empty();
+  }
+
+  /** Tempo mounts the remote-write credentials; a missing Secret or key would keep it pending. */
+  private static Optional<Problem> checkRemoteWriteAuth(
+      TempoBackend tempo, String namespace, KubernetesClient client) {
+    if (tempo.getMetricsGenerator() == null
+        || tempo.getMetricsGenerator().getBasicAuthSecret() == null) {
+      return Optional.empty();
+    }
+    BasicAuthSecret ref = tempo.getMetricsGenerator().getBasicAuthSecret();
+    String where =
+        "Secret " + namespace + "/" + ref.getName() + " named in metricsGenerator.basicAuthSecret";
+    Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+    if (secret == null) {
+      return Optional.of(new Problem(REASON_SECRET_NOT_FOUND, where + " does not exist"));
+    }
+    for (String key : new String[] {ref.getUsernameKey(), ref.getPasswordKey()}) {
+      if (!hasKey(secret.getData(), key) && !hasKey(secret.getStringData(), key)) {
+        return Optional.of(new Problem(REASON_SECRET_KEY_MISSING, where + " has no key " + key));
+      }
     }
     return Optional.empty();
   }

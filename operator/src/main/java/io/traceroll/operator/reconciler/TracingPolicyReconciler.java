@@ -28,6 +28,8 @@ import io.traceroll.operator.dependent.GatewayConfigMapDependent;
 import io.traceroll.operator.dependent.GatewayDeploymentDependent;
 import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
 import io.traceroll.operator.dependent.GatewayServiceDependent;
+import io.traceroll.operator.dependent.GrafanaConditions;
+import io.traceroll.operator.dependent.GrafanaDatasourceConfigMapDependent;
 import io.traceroll.operator.dependent.SamplingConfigMapDependent;
 import io.traceroll.operator.dependent.SamplingServiceDependent;
 import io.traceroll.operator.dependent.TempoConfigMapDependent;
@@ -52,8 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a policy's children (Tempo config, workload and Service; sampling ConfigMap; tail-sampling
- * gateway) as the spec says, and reports the outcome in status. The dependents build the objects;
- * this class validates, runs the workflow and aggregates conditions.
+ * gateway; Grafana data source) as the spec says, and reports the outcome in status. The dependents
+ * build the objects; this class validates, runs the workflow and aggregates conditions.
  */
 @Workflow(
     explicitInvocation = true,
@@ -94,7 +96,11 @@ import org.slf4j.LoggerFactory;
           name = "gateway-deployment",
           type = GatewayDeploymentDependent.class,
           reconcilePrecondition = GatewayConditions.TailSamplingRequested.class,
-          dependsOn = "gateway-config")
+          dependsOn = "gateway-config"),
+      @Dependent(
+          name = "grafana-datasource",
+          type = GrafanaDatasourceConfigMapDependent.class,
+          reconcilePrecondition = GrafanaConditions.DatasourceRequested.class)
     })
 @ControllerConfiguration(name = TracingPolicyReconciler.NAME)
 public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Cleaner<TracingPolicy> {

@@ -10,14 +10,34 @@ import io.traceroll.api.v1alpha1.Receiver;
 import io.traceroll.api.v1alpha1.S3Storage;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
+import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** Renders Tempo's monolithic-mode tempo.yaml from a policy's Tempo backend. */
+/**
+ * Renders Tempo's monolithic-mode tempo.yaml from a policy's Tempo backend. Tempo parses its config
+ * strictly (an unknown key stops it), so only keys of the pinned Tempo release are written.
+ */
 public final class TempoConfigRenderer {
   /** Where the Tempo container keeps its WAL, blocks and generator state. */
   public static final String DATA_DIR = "/var/tempo";
+
+  /** Where the metrics generator keeps its Prometheus WAL: on the data volume, never the image. */
+  public static final String GENERATOR_WAL_DIR = DATA_DIR + "/generator/wal";
+
+  /** Where the remote-write basic-auth Secret is mounted, one file per value. */
+  public static final String REMOTE_WRITE_AUTH_DIR = "/var/run/traceroll/remote-write";
+
+  public static final String USERNAME_FILE = "username";
+  public static final String PASSWORD_FILE = "password";
+
+  /**
+   * Resource attributes added as labels to span metrics and service graphs. Injected agents always
+   * set the namespace, and a service name alone may repeat across namespaces.
+   */
+  public static final List<String> GENERATOR_DIMENSIONS = List.of("k8s.namespace.name");
 
   /** Environment variables that carry S3 credentials into the config (-config.expand-env). */
   public static final String S3_ACCESS_KEY_ENV = "S3_ACCESS_KEY_ID";
@@ -32,7 +52,16 @@ public final class TempoConfigRenderer {
 
   private TempoConfigRenderer() {}
 
-  public static String render(TempoBackend tempo) {
+  public static String render(TracingPolicy policy) {
+    return render(
+        policy.getSpec().getBackend().getTempo(),
+        policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName());
+  }
+
+  /**
+   * @param policyId {@code <namespace>/<name>} of the policy, labelled on generated series
+   */
+  public static String render(TempoBackend tempo, String policyId) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("stream_over_http_enabled", true);
     root.put(
@@ -43,7 +72,7 @@ public final class TempoConfigRenderer {
     root.put("compactor", map("compaction", map("block_retention", tempo.getRetention())));
     root.put("storage", map("trace", traceStorage(tempo)));
     if (tempo.getMetricsGenerator() != null) {
-      root.put("metrics_generator", metricsGenerator(tempo.getMetricsGenerator()));
+      root.put("metrics_generator", metricsGenerator(tempo.getMetricsGenerator(), policyId));
       root.put(
           "overrides",
           map(
@@ -119,17 +148,45 @@ public final class TempoConfigRenderer {
     return trace;
   }
 
-  private static Map<String, Object> metricsGenerator(MetricsGenerator generator) {
+  /**
+   * The generator of a single binary: its ring in memory (no memberlist peers to find), its WAL on
+   * the data volume, and one remote write to the user's Prometheus.
+   */
+  private static Map<String, Object> metricsGenerator(MetricsGenerator generator, String policyId) {
+    Map<String, Object> labels = new LinkedHashMap<>();
+    labels.put("source", "tempo");
+    labels.put("traceroll_policy", policyId);
+    if (generator.getExternalLabels() != null) {
+      new TreeMap<>(generator.getExternalLabels()).forEach(labels::put);
+    }
+    return map(
+        "ring",
+        map("kvstore", map("store", "inmemory")),
+        "processor",
+        map(
+            "service_graphs",
+            map("dimensions", GENERATOR_DIMENSIONS),
+            "span_metrics",
+            map("dimensions", GENERATOR_DIMENSIONS)),
+        "registry",
+        map("external_labels", labels),
+        "storage",
+        map("path", GENERATOR_WAL_DIR, "remote_write", List.of(remoteWrite(generator))));
+  }
+
+  /** A Prometheus remote_write entry; credentials are read from the mounted Secret's files. */
+  private static Map<String, Object> remoteWrite(MetricsGenerator generator) {
     Map<String, Object> remoteWrite = new LinkedHashMap<>();
     remoteWrite.put("url", generator.getRemoteWriteUrl());
     remoteWrite.put("send_exemplars", generator.isExemplars());
-    return map(
-        "registry",
-        map("external_labels", map("source", "tempo")),
-        "storage",
-        map("path", DATA_DIR + "/generator/wal", "remote_write", List.of(remoteWrite)),
-        "traces_storage",
-        map("path", DATA_DIR + "/generator/traces"));
+    if (generator.getBasicAuthSecret() != null) {
+      remoteWrite.put(
+          "basic_auth",
+          map(
+              "username_file", REMOTE_WRITE_AUTH_DIR + "/" + USERNAME_FILE,
+              "password_file", REMOTE_WRITE_AUTH_DIR + "/" + PASSWORD_FILE));
+    }
+    return remoteWrite;
   }
 
   private static List<String> processorNames(MetricsGenerator generator) {

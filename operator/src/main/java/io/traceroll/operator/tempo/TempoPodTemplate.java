@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.BasicAuthSecret;
 import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
@@ -24,6 +25,7 @@ import java.util.List;
 public final class TempoPodTemplate {
   public static final String CONFIG_VOLUME = "config";
   public static final String DATA_VOLUME = "data";
+  public static final String REMOTE_WRITE_AUTH_VOLUME = "remote-write-auth";
   public static final String CONFIG_FILE = "tempo.yaml";
   private static final long TEMPO_UID = 10001L;
 
@@ -36,7 +38,7 @@ public final class TempoPodTemplate {
         new PodTemplateSpecBuilder()
             .withNewMetadata()
             .withLabels(ChildObjects.labels(policy, ChildObjects.TEMPO_COMPONENT))
-            .addToAnnotations(Traceroll.CONFIG_HASH_ANNOTATION, configHash(tempo))
+            .addToAnnotations(Traceroll.CONFIG_HASH_ANNOTATION, configHash(policy))
             .endMetadata()
             .withNewSpec()
             .withNewSecurityContext()
@@ -64,15 +66,43 @@ public final class TempoPodTemplate {
               new VolumeBuilder().withName(DATA_VOLUME).withNewEmptyDir().endEmptyDir().build())
           .endSpec();
     }
+    BasicAuthSecret auth = remoteWriteAuth(tempo);
+    if (auth != null) {
+      template
+          .editSpec()
+          .addToVolumes(
+              new VolumeBuilder()
+                  .withName(REMOTE_WRITE_AUTH_VOLUME)
+                  .withNewSecret()
+                  .withSecretName(auth.getName())
+                  .addNewItem()
+                  .withKey(auth.getUsernameKey())
+                  .withPath(TempoConfigRenderer.USERNAME_FILE)
+                  .endItem()
+                  .addNewItem()
+                  .withKey(auth.getPasswordKey())
+                  .withPath(TempoConfigRenderer.PASSWORD_FILE)
+                  .endItem()
+                  .endSecret()
+                  .build())
+          .endSpec();
+    }
     return template.build();
   }
 
+  /** The metrics generator's remote-write credentials, or null when it sends none. */
+  static BasicAuthSecret remoteWriteAuth(TempoBackend tempo) {
+    return tempo.getMetricsGenerator() == null
+        ? null
+        : tempo.getMetricsGenerator().getBasicAuthSecret();
+  }
+
   /** A hash of tempo.yaml; a change rolls the Tempo pods. */
-  public static String configHash(TempoBackend tempo) {
+  public static String configHash(TracingPolicy policy) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")
-              .digest(TempoConfigRenderer.render(tempo).getBytes(StandardCharsets.UTF_8));
+              .digest(TempoConfigRenderer.render(policy).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -114,6 +144,14 @@ public final class TempoPodTemplate {
             .addToDrop("ALL")
             .endCapabilities()
             .endSecurityContext();
+    if (remoteWriteAuth(tempo) != null) {
+      container
+          .addNewVolumeMount()
+          .withName(REMOTE_WRITE_AUTH_VOLUME)
+          .withMountPath(TempoConfigRenderer.REMOTE_WRITE_AUTH_DIR)
+          .withReadOnly(true)
+          .endVolumeMount();
+    }
     for (TempoPorts.NamedPort port : TempoPorts.exposed(tempo.getReceivers())) {
       container.addNewPort().withName(port.name()).withContainerPort(port.port()).endPort();
     }

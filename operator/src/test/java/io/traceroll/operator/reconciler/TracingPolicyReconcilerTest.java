@@ -462,6 +462,96 @@ class TracingPolicyReconcilerTest {
     await().until(() -> deployment("to-collector-gateway") == null);
   }
 
+  @Test
+  void aGrafanaDataSourceIsProvisionedOwnedByThePolicyAndRemovedWhenDisabled() throws IOException {
+    TracingPolicy policy = create(sample("tracingpolicy-grafana.yaml"));
+
+    ConfigMap datasource =
+        await().until(() -> configMap("correlated-grafana-datasource"), o -> o != null);
+    OwnerReference owner = datasource.getMetadata().getOwnerReferences().get(0);
+    assertThat(owner.getKind()).isEqualTo("TracingPolicy");
+    assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
+    assertThat(datasource.getMetadata().getLabels())
+        .containsEntry("grafana_datasource", "1")
+        .containsEntry("app.kubernetes.io/managed-by", "traceroll");
+    assertThat(datasource.getData()).containsOnlyKeys("traceroll-observability.correlated.yaml");
+    assertThat(datasource.getData().get("traceroll-observability.correlated.yaml"))
+        .contains("url: http://correlated-tempo.observability.svc:3200")
+        .contains("datasourceUid: loki")
+        .contains("datasourceUid: prometheus");
+    // The metrics the data source links to are the ones this policy's Tempo writes.
+    assertThat(configMap("correlated-tempo-config").getData().get("tempo.yaml"))
+        .contains("send_exemplars: true")
+        .contains("traceroll_policy: observability/correlated")
+        .contains("cluster: prod");
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setLokiDatasourceUid(null));
+    await()
+        .until(
+            () ->
+                configMap("correlated-grafana-datasource")
+                    .getData()
+                    .get("traceroll-observability.correlated.yaml"),
+            yaml -> !yaml.contains("tracesToLogsV2"));
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setEnabled(false));
+    await().until(() -> configMap("correlated-grafana-datasource") == null);
+    // Tempo stays.
+    assertThat(configMap("correlated-tempo-config")).isNotNull();
+
+    edit("correlated", p -> p.getSpec().getGrafana().getDatasource().setEnabled(true));
+    await().until(() -> configMap("correlated-grafana-datasource"), o -> o != null);
+    edit("correlated", p -> p.getSpec().setGrafana(null));
+    await().until(() -> configMap("correlated-grafana-datasource") == null);
+  }
+
+  @Test
+  void remoteWriteCredentialsMustExistBeforeTempoMountsThem() throws IOException {
+    TracingPolicy policy = sample("tracingpolicy-grafana.yaml");
+    var auth = new io.traceroll.api.v1alpha1.BasicAuthSecret();
+    auth.setName("prom-writer");
+    policy.getSpec().getBackend().getTempo().getMetricsGenerator().setBasicAuthSecret(auth);
+    create(policy);
+
+    Condition missing = awaitReady("correlated", "False", "CredentialsSecretNotFound");
+    assertThat(missing.getMessage())
+        .contains("observability/prom-writer")
+        .contains("metricsGenerator.basicAuthSecret");
+    assertThat(statefulSet("correlated-tempo")).isNull();
+
+    cluster
+        .client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("prom-writer")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData("username", "tempo")
+                .build())
+        .create();
+    awaitReady("correlated", "False", "CredentialsKeyMissing");
+
+    cluster
+        .client
+        .secrets()
+        .inNamespace(NS)
+        .withName("prom-writer")
+        .edit(
+            s -> {
+              s.getStringData().put("password", "s3cret");
+              return s;
+            });
+    StatefulSet tempo = await().until(() -> statefulSet("correlated-tempo"), o -> o != null);
+    assertThat(tempo.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("prom-writer");
+    assertThat(configMap("correlated-tempo-config").getData().get("tempo.yaml"))
+        .contains("password_file: /var/run/traceroll/remote-write/password")
+        .doesNotContain("s3cret");
+  }
+
   // --- helpers ---
 
   java.util.List<String> namespacesOf(String policy) {

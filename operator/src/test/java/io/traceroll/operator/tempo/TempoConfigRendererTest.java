@@ -24,9 +24,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class TempoConfigRendererTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final String POLICY = "obs/default";
 
   static JsonNode render(TempoBackend tempo) throws Exception {
-    return YAML.readTree(TempoConfigRenderer.render(tempo));
+    return YAML.readTree(TempoConfigRenderer.render(tempo, POLICY));
   }
 
   static TempoBackend s3Tempo() {
@@ -120,10 +121,111 @@ class TempoConfigRendererTest {
         .containsExactly("span-metrics");
   }
 
+  static TempoBackend withGenerator() {
+    TempoBackend tempo = new TempoBackend();
+    MetricsGenerator generator = new MetricsGenerator();
+    generator.setRemoteWriteUrl("http://prometheus.monitoring.svc:9090/api/v1/write");
+    tempo.setMetricsGenerator(generator);
+    return tempo;
+  }
+
+  @Test
+  void theGeneratorOfASingleBinaryKeepsItsRingInMemoryAndItsWalOnTheDataVolume() throws Exception {
+    JsonNode generator = render(withGenerator()).get("metrics_generator");
+
+    // Tempo reads its config strictly: only these blocks, all known to Tempo 2.9.
+    assertThat(keys(generator)).containsExactly("processor", "registry", "ring", "storage");
+    assertThat(generator.at("/ring/kvstore/store").asText()).isEqualTo("inmemory");
+    assertThat(generator.at("/storage/path").asText())
+        .isEqualTo("/var/tempo/generator/wal")
+        .startsWith(TempoConfigRenderer.DATA_DIR + "/");
+    assertThat(keys(generator.get("storage"))).containsExactly("path", "remote_write");
+  }
+
+  @Test
+  void bothProcessorsLabelTheirSeriesWithTheNamespace() throws Exception {
+    JsonNode processor = render(withGenerator()).at("/metrics_generator/processor");
+
+    assertThat(keys(processor)).containsExactly("service_graphs", "span_metrics");
+    for (String name : List.of("service_graphs", "span_metrics")) {
+      assertThat(processor.path(name).path("dimensions"))
+          .extracting(JsonNode::asText)
+          .containsExactly("k8s.namespace.name");
+    }
+  }
+
+  @Test
+  void generatedSeriesCarryTheSourceThePolicyAndTheUsersLabels() throws Exception {
+    TempoBackend tempo = withGenerator();
+    JsonNode labels = render(tempo).at("/metrics_generator/registry/external_labels");
+    assertThat(keys(labels)).containsExactly("source", "traceroll_policy");
+    assertThat(labels.get("source").asText()).isEqualTo("tempo");
+    assertThat(labels.get("traceroll_policy").asText()).isEqualTo("obs/default");
+
+    tempo.getMetricsGenerator().setExternalLabels(new java.util.LinkedHashMap<>());
+    tempo.getMetricsGenerator().getExternalLabels().put("source", "tempo-eu");
+    tempo.getMetricsGenerator().getExternalLabels().put("cluster", "prod");
+    labels = render(tempo).at("/metrics_generator/registry/external_labels");
+    assertThat(labels.get("cluster").asText()).isEqualTo("prod");
+    assertThat(labels.get("source").asText()).isEqualTo("tempo-eu");
+    assertThat(labels.get("traceroll_policy").asText()).isEqualTo("obs/default");
+  }
+
+  @Test
+  void aNullExternalLabelsMapRendersTheDefaults() throws Exception {
+    TempoBackend tempo = withGenerator();
+    tempo.getMetricsGenerator().setExternalLabels(null);
+    assertThat(keys(render(tempo).at("/metrics_generator/registry/external_labels")))
+        .containsExactly("source", "traceroll_policy");
+  }
+
+  @Test
+  void remoteWriteWithoutASecretSendsNoCredentials() throws Exception {
+    JsonNode write = render(withGenerator()).at("/metrics_generator/storage/remote_write/0");
+    assertThat(keys(write)).containsExactly("send_exemplars", "url");
+  }
+
+  @Test
+  void remoteWriteBasicAuthReadsTheMountedSecretFilesAndNamesNoSecret() throws Exception {
+    TempoBackend tempo = withGenerator();
+    io.traceroll.api.v1alpha1.BasicAuthSecret auth =
+        new io.traceroll.api.v1alpha1.BasicAuthSecret();
+    auth.setName("prometheus-writer");
+    auth.setUsernameKey("user");
+    auth.setPasswordKey("pass");
+    tempo.getMetricsGenerator().setBasicAuthSecret(auth);
+    JsonNode config = render(tempo);
+
+    JsonNode basicAuth = config.at("/metrics_generator/storage/remote_write/0/basic_auth");
+    assertThat(keys(basicAuth)).containsExactly("password_file", "username_file");
+    assertThat(basicAuth.get("username_file").asText())
+        .isEqualTo("/var/run/traceroll/remote-write/username");
+    assertThat(basicAuth.get("password_file").asText())
+        .isEqualTo("/var/run/traceroll/remote-write/password");
+    assertThat(textValues(config)).doesNotContain("prometheus-writer", "user", "pass");
+    assertThat(TempoConfigRenderer.needsEnvExpansion(tempo)).isFalse();
+  }
+
+  @Test
+  void theProcessorsAreEnabledInTheNewOverridesFormatOnly() throws Exception {
+    JsonNode overrides = render(withGenerator()).get("overrides");
+    assertThat(keys(overrides)).containsExactly("defaults");
+    assertThat(keys(overrides.get("defaults"))).containsExactly("metrics_generator");
+    assertThat(keys(overrides.at("/defaults/metrics_generator"))).containsExactly("processors");
+  }
+
+  @Test
+  void renderingAPolicyLabelsItsNamespaceAndName() throws Exception {
+    io.traceroll.api.v1alpha1.TracingPolicy policy = TempoPodTemplateTest.policy(withGenerator());
+    JsonNode config = YAML.readTree(TempoConfigRenderer.render(policy));
+    assertThat(config.at("/metrics_generator/registry/external_labels/traceroll_policy").asText())
+        .isEqualTo("obs/default");
+  }
+
   @Test
   void renderingIsDeterministic() {
-    assertThat(TempoConfigRenderer.render(s3Tempo()))
-        .isEqualTo(TempoConfigRenderer.render(s3Tempo()));
+    assertThat(TempoConfigRenderer.render(s3Tempo(), POLICY))
+        .isEqualTo(TempoConfigRenderer.render(s3Tempo(), POLICY));
   }
 
   static Set<String> keys(JsonNode node) {
@@ -383,14 +485,16 @@ class TempoConfigRendererTest {
       tempo.setMetricsGenerator(generator);
       tempo.setReceivers(new ArrayList<>(EnumSet.allOf(Receiver.class)));
     }
-    String first = TempoConfigRenderer.render(a);
-    assertThat(TempoConfigRenderer.render(b)).isEqualTo(first);
-    assertThat(TempoConfigRenderer.render(a)).isEqualTo(first);
+    String first = TempoConfigRenderer.render(a, POLICY);
+    assertThat(TempoConfigRenderer.render(b, POLICY)).isEqualTo(first);
+    assertThat(TempoConfigRenderer.render(a, POLICY)).isEqualTo(first);
   }
 
   @Test
   void theOrderOfTheReceiversDoesNotChangeTheRendering() {
-    assertThat(TempoConfigRenderer.render(withReceivers(Receiver.ZIPKIN, Receiver.OTLP_GRPC)))
-        .isEqualTo(TempoConfigRenderer.render(withReceivers(Receiver.OTLP_GRPC, Receiver.ZIPKIN)));
+    assertThat(
+            TempoConfigRenderer.render(withReceivers(Receiver.ZIPKIN, Receiver.OTLP_GRPC), POLICY))
+        .isEqualTo(
+            TempoConfigRenderer.render(withReceivers(Receiver.OTLP_GRPC, Receiver.ZIPKIN), POLICY));
   }
 }

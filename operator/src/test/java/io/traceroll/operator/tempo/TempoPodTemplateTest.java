@@ -41,12 +41,15 @@ class TempoPodTemplateTest {
   void configHashChangesExactlyWhenTempoYamlChanges() {
     TempoBackend a = new TempoBackend();
     TempoBackend b = new TempoBackend();
-    assertThat(TempoPodTemplate.configHash(a)).isEqualTo(TempoPodTemplate.configHash(b));
+    assertThat(TempoPodTemplate.configHash(policy(a)))
+        .isEqualTo(TempoPodTemplate.configHash(policy(b)));
     b.setRetention("24h");
-    assertThat(TempoPodTemplate.configHash(a)).isNotEqualTo(TempoPodTemplate.configHash(b));
+    assertThat(TempoPodTemplate.configHash(policy(a)))
+        .isNotEqualTo(TempoPodTemplate.configHash(policy(b)));
     b.setRetention("168h");
     b.setImage("grafana/tempo:other");
-    assertThat(TempoPodTemplate.configHash(a)).isEqualTo(TempoPodTemplate.configHash(b));
+    assertThat(TempoPodTemplate.configHash(policy(a)))
+        .isEqualTo(TempoPodTemplate.configHash(policy(b)));
   }
 
   @Test
@@ -278,6 +281,64 @@ class TempoPodTemplateTest {
     assertThat(tempoContainer(template).getVolumeMounts())
         .extracting(VolumeMount::getName)
         .containsExactlyInAnyOrderElementsOf(volumes);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StorageType.class)
+  void theGeneratorWalLiesOnAWritableVolumeForEveryStorage(StorageType type) {
+    TempoBackend tempo = tempoWith(type);
+    MetricsGenerator metrics = new MetricsGenerator();
+    metrics.setRemoteWriteUrl("http://prometheus:9090/api/v1/write");
+    tempo.setMetricsGenerator(metrics);
+    PodTemplateSpec template = TempoPodTemplate.build(policy(tempo));
+
+    // The root filesystem is read-only: the WAL must sit under a writable mount.
+    assertThat(tempoContainer(template).getVolumeMounts())
+        .filteredOn(m -> TempoConfigRenderer.GENERATOR_WAL_DIR.startsWith(m.getMountPath() + "/"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE))
+        .satisfies(m -> assertThat(m.getName()).isEqualTo(TempoPodTemplate.DATA_VOLUME));
+  }
+
+  @Test
+  void remoteWriteCredentialsAreMountedReadOnlyFromTheNamedSecretKeys() {
+    TempoBackend tempo = new TempoBackend();
+    MetricsGenerator metrics = new MetricsGenerator();
+    metrics.setRemoteWriteUrl("https://mimir.example/api/v1/push");
+    io.traceroll.api.v1alpha1.BasicAuthSecret auth =
+        new io.traceroll.api.v1alpha1.BasicAuthSecret();
+    auth.setName("mimir-writer");
+    auth.setPasswordKey("token");
+    metrics.setBasicAuthSecret(auth);
+    tempo.setMetricsGenerator(metrics);
+    PodTemplateSpec template = TempoPodTemplate.build(policy(tempo));
+
+    Volume volume =
+        template.getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals("remote-write-auth"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("mimir-writer");
+    assertThat(volume.getSecret().getItems())
+        .extracting(i -> i.getKey(), i -> i.getPath())
+        .containsExactly(tuple("username", "username"), tuple("token", "password"));
+    assertThat(tempoContainer(template).getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("remote-write-auth"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue())
+        .satisfies(
+            m -> assertThat(m.getMountPath()).isEqualTo(TempoConfigRenderer.REMOTE_WRITE_AUTH_DIR));
+    assertThat(tempoContainer(template).getArgs()).containsExactly("-config.file=/conf/tempo.yaml");
+  }
+
+  @Test
+  void withoutRemoteWriteCredentialsNoSecretIsMounted() {
+    TempoBackend tempo = new TempoBackend();
+    MetricsGenerator metrics = new MetricsGenerator();
+    metrics.setRemoteWriteUrl("http://prometheus:9090/api/v1/write");
+    tempo.setMetricsGenerator(metrics);
+    assertThat(TempoPodTemplate.build(policy(tempo)).getSpec().getVolumes())
+        .allSatisfy(v -> assertThat(v.getSecret()).isNull());
   }
 
   @Test

@@ -101,7 +101,7 @@ class TempoPortsTest {
   void exposedPortsMatchTheEndpointsInTempoYaml(List<Receiver> receivers) throws Exception {
     TempoBackend tempo = new TempoBackend();
     tempo.setReceivers(new ArrayList<>(receivers));
-    JsonNode config = YAML.readTree(TempoConfigRenderer.render(tempo));
+    JsonNode config = YAML.readTree(TempoConfigRenderer.render(tempo, "obs/default"));
 
     Set<Integer> listening =
         new TreeSet<>(
