@@ -52,17 +52,58 @@ build_kubernetes() {
 }
 
 # Wrapper module builds a main package of a module whose go.mod has replace lines.
+# GO_LINE, GO_TAGS and GO_LDFLAGS (added to -s -w) may be set by the caller.
 build_go_main() { # name version module package [replace...]
   local name="$1" v="$2" mod="$3" pkg="$4"; shift 4
   [[ -x "$BIN/$name-$v" ]] && { log "$name $v cached"; return; }
   local dir="$WORK/$name-$v"
   mkdir -p "$dir" && cd "$dir"
-  { echo "module traceroll.local/${name}build"; echo "go 1.24"; echo "require $mod $v";
+  { echo "module traceroll.local/${name}build"; echo "${GO_LINE:-go 1.24}"; echo "require $mod $v";
     for r in "$@"; do echo "replace $r"; done; } > go.mod
   echo "package ${name//-/}build" > doc.go
   log "building $name $v"
-  go build -trimpath -ldflags "-s -w" -o "$BIN/$name-$v.tmp" "$pkg"
+  local start=$SECONDS
+  go build -trimpath -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" \
+    -o "$BIN/$name-$v.tmp" "$pkg"
   mv "$BIN/$name-$v.tmp" "$BIN/$name-$v"
+  log "built $name $v in $((SECONDS - start))s"
+}
+
+# The replace directives of a module's own go.mod that point at published modules, one per
+# line as "old [ver] => new ver", so a wrapper module resolves dependencies as the tag does.
+# Directives that point at local paths inside the module cannot be copied and are reported.
+upstream_replaces() { # module version
+  local gomod
+  gomod=$(go mod download -json "$1@$2" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  awk '
+    /^replace[ \t]*\($/ { block = 1; next }
+    block && /^\)/ { block = 0; next }
+    block || /^replace[ \t]/ {
+      line = $0; sub(/^replace[ \t]+/, "", line); sub(/[ \t]*\/\/.*$/, "", line)
+      sub(/^[ \t]+/, "", line)
+      if (line == "") next
+      split(line, parts, "=>"); target = parts[2]; sub(/^[ \t]+/, "", target)
+      if (target ~ /^(\.|\/)/) { print "skipping local replace: " line > "/dev/stderr"; next }
+      print line
+    }' "$gomod"
+}
+
+# operator-sdk from its module: its own go line and replaces, the version it reports baked in,
+# and the build tag that drops the gpgme (cgo) dependency of containers/image.
+build_operator_sdk() {
+  local v="$OPERATOR_SDK_VERSION" mod=github.com/operator-framework/operator-sdk
+  [[ -x "$BIN/operator-sdk-$v" ]] && { log "operator-sdk $v cached"; return; }
+  cd "$WORK" # outside any wrapper module an earlier target left us in
+  local gomod replaces=()
+  gomod=$(go mod download -json "$mod@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  mapfile -t replaces < <(upstream_replaces "$mod" "$v")
+  log "operator-sdk $v: ${#replaces[@]} replace directive(s) copied from its go.mod"
+  local pkgv="$mod/internal/version" kube ldflags
+  kube=$(awk '$1 == "k8s.io/api" {sub(/^v0\./, "v1.", $2); print $2}' "$gomod")
+  ldflags="-X $pkgv.Version=$v -X $pkgv.GitVersion=$v -X $pkgv.ImageVersion=$v"
+  ldflags+=" -X $pkgv.KubernetesVersion=$kube"
+  GO_LINE=$(grep -m1 '^go ' "$gomod") GO_TAGS=containers_image_openpgp GO_LDFLAGS="$ldflags" \
+    build_go_main operator-sdk "$v" "$mod" "$mod/cmd/operator-sdk" ${replaces[@]+"${replaces[@]}"}
 }
 
 targets=("${@:-kubernetes etcd kwok}")
@@ -75,6 +116,7 @@ for t in ${targets[@]}; do
               github.com/jaegertracing/jaeger/cmd/jaeger \
               "github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0" ;;
     helm) build_go_main helm "$HELM_VERSION" helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm ;;
+    operator-sdk) build_operator_sdk ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

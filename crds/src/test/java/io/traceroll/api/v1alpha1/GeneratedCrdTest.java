@@ -20,7 +20,10 @@ class GeneratedCrdTest {
   static final String FILE = "tracingpolicies.traceroll.io-v1.yml";
   static final Path GENERATED = Path.of("target/classes/META-INF/fabric8", FILE);
   static final List<Path> COMMITTED =
-      List.of(Path.of(FILE), Path.of("../helm/traceroll/crds", FILE));
+      List.of(
+          Path.of(FILE),
+          Path.of("../helm/traceroll/crds", FILE),
+          Path.of("../bundle/manifests", FILE));
 
   @Test
   void committedCopiesMatchTheGeneratedCrd() throws IOException {

@@ -1,5 +1,6 @@
 package io.traceroll.e2e.traces;
 
+import io.traceroll.e2e.GoBinaries;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -8,16 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Jaeger v2, an OpenTelemetry Collector build with the tail_sampling processor, run from the binary
  * build.sh makes from Go modules: to validate collector configs and to run them.
  */
 public final class CollectorProcess implements AutoCloseable {
-  private static final Path LOCAL_CLUSTER = Path.of("local-cluster");
-
   private final Process process;
   private final Path log;
 
@@ -27,32 +24,8 @@ public final class CollectorProcess implements AutoCloseable {
   }
 
   /** The cached Jaeger binary of versions.env, built (once, for minutes) when missing. */
-  public static synchronized Path binary() throws IOException, InterruptedException {
-    String version = pinnedVersion();
-    String cache = System.getenv("TRACEROLL_CACHE");
-    Path bin =
-        (cache == null
-                ? Path.of(System.getProperty("user.home"), ".cache", "traceroll")
-                : Path.of(cache))
-            .resolve("bin")
-            .resolve("jaeger-" + version);
-    if (!Files.isExecutable(bin)) {
-      Path buildLog = Path.of("target", "jaeger-build.log");
-      Files.createDirectories(buildLog.getParent());
-      Process build =
-          new ProcessBuilder("bash", LOCAL_CLUSTER.resolve("build.sh").toString(), "jaeger")
-              .redirectErrorStream(true)
-              .redirectOutput(buildLog.toFile())
-              .start();
-      if (!build.waitFor(40, TimeUnit.MINUTES)
-          || build.exitValue() != 0
-          || !Files.isExecutable(bin)) {
-        build.destroyForcibly();
-        throw new IllegalStateException(
-            "could not build " + bin + ":\n" + Files.readString(buildLog));
-      }
-    }
-    return bin;
+  public static Path binary() throws IOException, InterruptedException {
+    return GoBinaries.get("jaeger", "JAEGER_VERSION");
   }
 
   /** The outcome of a one-shot command such as {@code validate}: exit code and output. */
@@ -101,16 +74,6 @@ public final class CollectorProcess implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
-  }
-
-  private static String pinnedVersion() throws IOException {
-    Matcher m =
-        Pattern.compile("(?m)^JAEGER_VERSION=(\\S+)$")
-            .matcher(Files.readString(LOCAL_CLUSTER.resolve("versions.env")));
-    if (!m.find()) {
-      throw new IllegalStateException("no JAEGER_VERSION in versions.env");
-    }
-    return m.group(1);
   }
 
   /** Stops with SIGTERM, and kills what has not stopped within 15 s. */
