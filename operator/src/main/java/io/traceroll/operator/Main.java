@@ -3,14 +3,11 @@ package io.traceroll.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
+import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.operator.webhook.WebhookRuntime;
 import java.net.InetSocketAddress;
@@ -27,10 +24,7 @@ public final class Main {
     // Before any JDK HTTP server class loads: see AdmissionServer.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
+    PrometheusMeterRegistry registry = OperatorMetrics.create();
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     Leadership leadership =

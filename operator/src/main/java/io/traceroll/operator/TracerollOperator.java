@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.PolicyTelemetry;
+import io.traceroll.operator.telemetry.RolloutMetrics;
 import io.traceroll.webhook.NamespaceSelection;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -63,7 +65,8 @@ public final class TracerollOperator {
             config.recheckInterval(),
             workloads,
             webhookServes,
-            config.sampling().serviceHost()),
+            config.sampling().serviceHost(),
+            new PolicyTelemetry(new RolloutMetrics(registry))),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

@@ -36,6 +36,7 @@ import io.traceroll.operator.dependent.TempoServiceDependent;
 import io.traceroll.operator.dependent.TempoStatefulSetDependent;
 import io.traceroll.operator.rollout.RolloutExecutor;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.webhook.NamespaceSelection;
 import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
@@ -115,6 +116,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   private final PolicyRollout rollout;
   private final Predicate<TracingPolicy> webhookServes;
   private final String samplingServiceHost;
+  private final PolicyTelemetry telemetry;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
   /**
@@ -124,18 +126,21 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    *     for it, or the new pods would come up without the agent
    * @param samplingServiceHost the operator's sampling Service, where each policy's sampling
    *     Service points
+   * @param telemetry where each policy's rollout progress is reported
    */
   public TracingPolicyReconciler(
       NamespaceSelection namespaceSelection,
       Duration recheckInterval,
       WorkloadCache workloads,
       Predicate<TracingPolicy> webhookServes,
-      String samplingServiceHost) {
+      String samplingServiceHost,
+      PolicyTelemetry telemetry) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
     this.rollout = new PolicyRollout(workloads);
     this.webhookServes = webhookServes;
     this.samplingServiceHost = samplingServiceHost;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -282,6 +287,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   public DeleteControl cleanup(TracingPolicy policy, Context<TracingPolicy> context) {
     var spec = policy.getSpec().getRollout();
     if (spec.isDryRun() || spec.getStrategy() == RolloutStrategy.OnNextRestart) {
+      telemetry.deleted(policy);
       return DeleteControl.defaultDelete();
     }
     if (!rollout.ready()) {
@@ -291,11 +297,13 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.of());
     if (!outcome.active() && rollout.agentGone(policy)) {
       LOG.info("policy {} deleted; its agent is out of every workload", id);
+      telemetry.deleted(policy);
       return DeleteControl.defaultDelete();
     }
     TracingPolicyStatus status =
         policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
+    telemetry.reported(policy, status);
     context
         .getClient()
         .resources(TracingPolicy.class)
@@ -328,6 +336,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   private UpdateControl<TracingPolicy> finish(
       TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
     reportTransition(policy, status, context);
+    telemetry.reported(policy, status);
     if (policy.getStatus() != null && JSON.asJson(policy.getStatus()).equals(JSON.asJson(status))) {
       return UpdateControl.noUpdate();
     }

@@ -7,11 +7,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.OperatorMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ final class MockCluster implements AutoCloseable {
   final KubernetesClient client;
   final Operator operator;
   final WorkloadCache workloads;
+  final PrometheusMeterRegistry registry = OperatorMetrics.create();
 
   MockCluster() {
     server =
@@ -57,7 +59,7 @@ final class MockCluster implements AutoCloseable {
         TracerollOperator.create(
             client,
             config,
-            new SimpleMeterRegistry(),
+            registry,
             new io.traceroll.operator.Leadership(() -> {}),
             workloads,
             policy -> true,

@@ -478,6 +478,37 @@ class TracingPolicyReconcilerTest {
             .toList();
   }
 
+  @Test
+  void reconcilesAndRolloutProgressShowInMetricsAndADeletedPolicysSeriesGo() throws IOException {
+    create(sample("tracingpolicy-otlp.yaml"));
+    awaitReady("to-collector", "True", "Reconciled");
+    await().until(() -> get("to-collector").getStatus().getRollout() != null);
+
+    String rollout = "traceroll_rollout_workloads{phase=\"instrumented\",policy=\"to-collector\"";
+    String scrape = await().until(cluster.registry::scrape, text -> text.contains(rollout));
+    assertThat(scrape)
+        .contains("traceroll_rollout_governed_workloads{policy=\"to-collector\"")
+        .contains("policy_namespace=\"" + NS + "\"")
+        // JOSDK's reconcile timer, with buckets sized for reconciles
+        .contains("operator_sdk_controllers_execution_reconcile_seconds_bucket{")
+        .contains("le=\"0.005\"")
+        .contains("le=\"30.0\"")
+        .contains("operator_sdk_controllers_execution_reconcile_success_total{")
+        .contains("operator_sdk_reconciliations_started_total{");
+    assertThat(
+            scrape
+                .lines()
+                .filter(
+                    l ->
+                        l.startsWith("operator_sdk_controllers_execution_reconcile_seconds_bucket"))
+                .count())
+        .isEqualTo(13);
+
+    cluster.client.resource(get("to-collector")).delete();
+    await().until(() -> get("to-collector") == null);
+    await().until(() -> !cluster.registry.scrape().contains("policy=\"to-collector\""));
+  }
+
   static TracingPolicy sample(String file) throws IOException {
     try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
       return Serialization.unmarshal(in, TracingPolicy.class);
