@@ -22,18 +22,18 @@ import java.util.Set;
  * The operator running against fabric8's mock API server in CRUD mode. The mock has no server-side
  * apply, so (here only) SSA is turned off.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
   static final String OPERATOR_NAMESPACE = "traceroll-system";
   static final String SAMPLING_HOST =
       "traceroll-sampling." + OPERATOR_NAMESPACE + ".svc.cluster.local";
 
   final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesClient client;
   final Operator operator;
   final WorkloadCache workloads;
-  final PrometheusMeterRegistry registry = OperatorMetrics.create();
+  public final PrometheusMeterRegistry registry = OperatorMetrics.create();
 
-  MockCluster() {
+  public MockCluster() {
     server =
         new KubernetesMockServer(
             new Context(),
