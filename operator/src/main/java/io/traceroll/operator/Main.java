@@ -8,6 +8,7 @@ import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.operator.webhook.WebhookRuntime;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ public final class Main {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
     PrometheusMeterRegistry registry = OperatorMetrics.create();
+    SelfTracing tracing = SelfTracing.fromEnvironment(System.getenv());
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     Leadership leadership =
@@ -41,6 +43,7 @@ public final class Main {
             client,
             config,
             registry,
+            tracing,
             leadership,
             workloads,
             policy -> WebhookRuntime.registered(client, webhookConfig, policy),
@@ -48,7 +51,7 @@ public final class Main {
     WebhookRuntime webhook =
         new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
     if (webhookConfig.enabled()) {
-      webhook.start(registry);
+      webhook.start(registry, tracing);
     }
     // Every replica serves sampling too: agents poll whichever replica the Service picks.
     SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
@@ -80,6 +83,7 @@ public final class Main {
                   operator.stop();
                   workloads.close();
                   client.close();
+                  tracing.close();
                 },
                 "shutdown"));
     LOG.info(

@@ -12,6 +12,7 @@ import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.webhook.NamespaceSelection;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -29,6 +30,7 @@ public final class TracerollOperator {
       KubernetesClient client,
       OperatorConfig config,
       MeterRegistry registry,
+      SelfTracing tracing,
       Leadership leadership,
       WorkloadCache workloads,
       Predicate<TracingPolicy> webhookServes,
@@ -66,7 +68,7 @@ public final class TracerollOperator {
             workloads,
             webhookServes,
             config.sampling().serviceHost(),
-            new PolicyTelemetry(new RolloutMetrics(registry))),
+            new PolicyTelemetry(new RolloutMetrics(registry), tracing)),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

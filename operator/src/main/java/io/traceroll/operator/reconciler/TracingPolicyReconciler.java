@@ -111,6 +111,9 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    */
   static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
 
+  /** A cleanup step's outcome while the agent is still being taken out of workloads. */
+  static final String REMOVING_AGENT = "RemovingAgent";
+
   private final PolicyPrecedence precedence;
   private final Duration recheckInterval;
   private final PolicyRollout rollout;
@@ -126,7 +129,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    *     for it, or the new pods would come up without the agent
    * @param samplingServiceHost the operator's sampling Service, where each policy's sampling
    *     Service points
-   * @param telemetry where each policy's rollout progress is reported
+   * @param telemetry spans, log context and rollout progress of each reconcile
    */
   public TracingPolicyReconciler(
       NamespaceSelection namespaceSelection,
@@ -179,6 +182,18 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   @Override
   public UpdateControl<TracingPolicy> reconcile(
       TracingPolicy policy, Context<TracingPolicy> context) {
+    try (PolicyTelemetry.Work work = telemetry.start("reconcile", policy)) {
+      try {
+        return reconcile(policy, context, work);
+      } catch (RuntimeException e) {
+        work.failed(e);
+        throw e;
+      }
+    }
+  }
+
+  private UpdateControl<TracingPolicy> reconcile(
+      TracingPolicy policy, Context<TracingPolicy> context, PolicyTelemetry.Work work) {
     TracingPolicyStatus status = new TracingPolicyStatus();
     TracingPolicyStatus previous = policy.getStatus();
     status.setConditions(previous == null ? List.of() : previous.getConditions());
@@ -191,7 +206,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       status.setBackend(previous == null ? null : previous.getBackend());
       setReady(status, false, problem.get().reason(), problem.get().message(), policy);
       setCondition(status, PolicyConditions.BACKEND_READY, false, problem.get(), policy);
-      return finish(policy, status, context).rescheduleAfter(recheckInterval);
+      return finish(policy, status, context, work).rescheduleAfter(recheckInterval);
     }
 
     context
@@ -211,7 +226,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     if (!backend.ready()) {
       setReady(status, false, backend.reason(), backend.message(), policy);
       status.setRollout(previous == null ? null : previous.getRollout());
-      return finish(policy, status, context);
+      return finish(policy, status, context, work);
     }
     setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
     boolean webhook = webhookServes.test(policy);
@@ -227,12 +242,12 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
             policy.getMetadata().getGeneration()));
     if (!webhook || !rollout.ready()) {
       status.setRollout(previous == null ? null : previous.getRollout());
-      return finish(policy, status, context).rescheduleAfter(ROLLOUT_STEP);
+      return finish(policy, status, context, work).rescheduleAfter(ROLLOUT_STEP);
     }
     // The rollout starts once the backend is ready, so restarted pods have somewhere to export.
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.copyOf(status.getNamespaces()));
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
-    return finish(policy, status, context)
+    return finish(policy, status, context, work)
         .rescheduleAfter(outcome.active() ? ROLLOUT_STEP : DRIFT_CHECK);
   }
 
@@ -285,9 +300,21 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    */
   @Override
   public DeleteControl cleanup(TracingPolicy policy, Context<TracingPolicy> context) {
+    try (PolicyTelemetry.Work work = telemetry.start("cleanup", policy)) {
+      try {
+        return cleanup(policy, context, work);
+      } catch (RuntimeException e) {
+        work.failed(e);
+        throw e;
+      }
+    }
+  }
+
+  private DeleteControl cleanup(
+      TracingPolicy policy, Context<TracingPolicy> context, PolicyTelemetry.Work work) {
     var spec = policy.getSpec().getRollout();
     if (spec.isDryRun() || spec.getStrategy() == RolloutStrategy.OnNextRestart) {
-      telemetry.deleted(policy);
+      work.deleted();
       return DeleteControl.defaultDelete();
     }
     if (!rollout.ready()) {
@@ -297,13 +324,13 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.of());
     if (!outcome.active() && rollout.agentGone(policy)) {
       LOG.info("policy {} deleted; its agent is out of every workload", id);
-      telemetry.deleted(policy);
+      work.deleted();
       return DeleteControl.defaultDelete();
     }
     TracingPolicyStatus status =
         policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
-    telemetry.reported(policy, status);
+    work.reported(status, REMOVING_AGENT);
     context
         .getClient()
         .resources(TracingPolicy.class)
@@ -334,9 +361,16 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   }
 
   private UpdateControl<TracingPolicy> finish(
-      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
+      TracingPolicy policy,
+      TracingPolicyStatus status,
+      Context<TracingPolicy> context,
+      PolicyTelemetry.Work work) {
     reportTransition(policy, status, context);
-    telemetry.reported(policy, status);
+    work.reported(
+        status,
+        PolicyConditions.find(status.getConditions(), PolicyConditions.READY)
+            .map(io.fabric8.kubernetes.api.model.Condition::getReason)
+            .orElse("Unknown"));
     if (policy.getStatus() != null && JSON.asJson(policy.getStatus()).equals(JSON.asJson(status))) {
       return UpdateControl.noUpdate();
     }

@@ -3,6 +3,10 @@ package io.traceroll.operator.telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.traceroll.webhook.AdmissionHandler;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -17,6 +21,13 @@ import java.util.concurrent.TimeUnit;
 public final class AdmissionTelemetry implements AdmissionHandler.Listener {
   public static final String ADMISSIONS = "traceroll_admissions";
   public static final String DURATION = "traceroll_admission_duration";
+  static final String SPAN_NAME = "admission";
+  static final AttributeKey<String> NAMESPACE_ATTRIBUTE =
+      AttributeKey.stringKey("k8s.namespace.name");
+  static final AttributeKey<String> RESULT_ATTRIBUTE =
+      AttributeKey.stringKey("traceroll.admission.result");
+  static final AttributeKey<Boolean> INJECTED_ATTRIBUTE =
+      AttributeKey.booleanKey("traceroll.admission.injected");
 
   /** From a cached skip (~50 µs) to the API server's default webhook timeout and beyond. */
   static final Duration[] BUCKETS = {
@@ -39,8 +50,10 @@ public final class AdmissionTelemetry implements AdmissionHandler.Listener {
   private final Map<AdmissionHandler.Outcome, Counter> admissions =
       new EnumMap<>(AdmissionHandler.Outcome.class);
   private final Timer latency;
+  private final SelfTracing tracing;
 
-  public AdmissionTelemetry(MeterRegistry registry) {
+  public AdmissionTelemetry(MeterRegistry registry, SelfTracing tracing) {
+    this.tracing = tracing;
     for (AdmissionHandler.Outcome outcome : AdmissionHandler.Outcome.values()) {
       admissions.put(
           outcome,
@@ -65,8 +78,28 @@ public final class AdmissionTelemetry implements AdmissionHandler.Listener {
   }
 
   @Override
+  public AdmissionHandler.Scope started() {
+    if (!tracing.enabled()) {
+      return AdmissionHandler.Scope.NONE;
+    }
+    return tracing.start(SPAN_NAME, SpanKind.SERVER)::close;
+  }
+
+  @Override
   public void admitted(String namespace, AdmissionHandler.Outcome outcome, long nanos) {
     admissions.get(outcome).increment();
     latency.record(nanos, TimeUnit.NANOSECONDS);
+    if (tracing.enabled()) {
+      Span span = Span.current(); // the one started() opened: same thread, still in scope
+      if (namespace != null) {
+        span.setAttribute(NAMESPACE_ATTRIBUTE, namespace);
+      }
+      span.setAttribute(RESULT_ATTRIBUTE, result(outcome));
+      span.setAttribute(INJECTED_ATTRIBUTE, outcome == AdmissionHandler.Outcome.INJECTED);
+      if (outcome == AdmissionHandler.Outcome.FAILED_OPEN
+          || outcome == AdmissionHandler.Outcome.BAD_REQUEST) {
+        span.setStatus(StatusCode.ERROR);
+      }
+    }
   }
 }

@@ -11,6 +11,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.Leadership;
 import io.traceroll.operator.telemetry.AdmissionTelemetry;
 import io.traceroll.operator.telemetry.CertificateExpiry;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionServer;
 import io.traceroll.webhook.NamespaceSelection;
@@ -70,7 +71,7 @@ public final class WebhookRuntime implements AutoCloseable {
     this.leadership = leadership;
   }
 
-  public void start(MeterRegistry registry) throws Exception {
+  public void start(MeterRegistry registry, SelfTracing tracing) throws Exception {
     policies = client.resources(TracingPolicy.class).inAnyNamespace().inform(onAnyChange(), 0);
     SharedIndexInformer<Namespace> namespaces = client.namespaces().inform();
     informers.add(policies);
@@ -84,7 +85,7 @@ public final class WebhookRuntime implements AutoCloseable {
         new AdmissionServer(
             new InetSocketAddress(config.bindAddress(), config.port()),
             keys,
-            new AdmissionHandler(resolver, new AdmissionTelemetry(registry)),
+            new AdmissionHandler(resolver, new AdmissionTelemetry(registry, tracing)),
             Math.max(2, Runtime.getRuntime().availableProcessors()));
     CertificateExpiry.register(registry, keys::certificate, Clock.systemUTC());
     loadCertificates();

@@ -13,6 +13,7 @@ import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.telemetry.OperatorMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,11 @@ public final class MockCluster implements AutoCloseable {
   public final PrometheusMeterRegistry registry = OperatorMetrics.create();
 
   public MockCluster() {
+    this(SelfTracing.off());
+  }
+
+  /** The operator with this self-tracing. */
+  public MockCluster(SelfTracing tracing) {
     server =
         new KubernetesMockServer(
             new Context(),
@@ -60,6 +66,7 @@ public final class MockCluster implements AutoCloseable {
             client,
             config,
             registry,
+            tracing,
             new io.traceroll.operator.Leadership(() -> {}),
             workloads,
             policy -> true,

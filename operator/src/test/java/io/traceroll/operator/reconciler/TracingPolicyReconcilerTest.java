@@ -27,6 +27,7 @@ import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
 import io.traceroll.operator.sampling.SamplingStore;
+import io.traceroll.operator.telemetry.InMemoryTracing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,15 +43,18 @@ class TracingPolicyReconcilerTest {
   static final String NS = "observability";
 
   MockCluster cluster;
+  InMemoryTracing traces;
 
   @BeforeEach
   void start() {
-    cluster = new MockCluster();
+    traces = new InMemoryTracing();
+    cluster = new MockCluster(traces.tracing);
   }
 
   @AfterEach
   void stop() {
     cluster.close();
+    traces.close();
   }
 
   @Test
@@ -507,6 +511,37 @@ class TracingPolicyReconcilerTest {
     cluster.client.resource(get("to-collector")).delete();
     await().until(() -> get("to-collector") == null);
     await().until(() -> !cluster.registry.scrape().contains("policy=\"to-collector\""));
+  }
+
+  @Test
+  void eachReconcileAndCleanupIsASpanNamingThePolicyAndWhatItCameTo() throws IOException {
+    create(sample("tracingpolicy-otlp.yaml"));
+    awaitReady("to-collector", "True", "Reconciled");
+
+    var reconciled =
+        await()
+            .until(
+                () ->
+                    traces.spans("reconcile").stream()
+                        .filter(s -> "Reconciled".equals(outcome(s)))
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    assertThat(reconciled.getAttributes().asMap())
+        .containsEntry(
+            io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.policy.namespace"), NS)
+        .containsEntry(
+            io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.policy.name"),
+            "to-collector");
+
+    cluster.client.resource(get("to-collector")).delete();
+    await()
+        .until(() -> traces.spans("cleanup").stream().anyMatch(s -> "Deleted".equals(outcome(s))));
+  }
+
+  static String outcome(io.opentelemetry.sdk.trace.data.SpanData span) {
+    return span.getAttributes()
+        .get(io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.reconcile.outcome"));
   }
 
   static TracingPolicy sample(String file) throws IOException {

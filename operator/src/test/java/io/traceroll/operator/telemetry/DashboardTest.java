@@ -109,7 +109,8 @@ class DashboardTest {
     try (MockCluster cluster = new MockCluster()) {
       var registry = cluster.registry;
       // The webhook's and the sampling server's meters, as WebhookRuntime and Main register them.
-      new AdmissionTelemetry(registry).admitted("shop", AdmissionHandler.Outcome.INJECTED, 1000);
+      new AdmissionTelemetry(registry, SelfTracing.off())
+          .admitted("shop", AdmissionHandler.Outcome.INJECTED, 1000);
       CertificateExpiry.register(registry, () -> null, Clock.systemUTC());
       try (SamplingStore store = new SamplingStore("traceroll-sampling.ops.svc.cluster.local")) {
         new SamplingServer(
