@@ -18,12 +18,18 @@ import org.slf4j.LoggerFactory;
 /** Starts the operator against the cluster of the current KUBECONFIG (or in-cluster config). */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String JOSDK_MDC = "JAVA_OPERATOR_SDK_USE_MDC";
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
     // Before any JDK HTTP server class loads: see AdmissionServer.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // Before JOSDK loads: its MDC would add seven resource.* fields to every line logged during a
+    // reconcile; PolicyTelemetry puts the policy's namespace and name there instead.
+    if (System.getProperty(JOSDK_MDC) == null) {
+      System.setProperty(JOSDK_MDC, "false");
+    }
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
     PrometheusMeterRegistry registry = OperatorMetrics.create();
     SelfTracing tracing = SelfTracing.fromEnvironment(System.getenv());
