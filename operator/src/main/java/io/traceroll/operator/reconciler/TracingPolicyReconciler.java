@@ -1,5 +1,6 @@
 package io.traceroll.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -369,7 +370,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     work.reported(
         status,
         PolicyConditions.find(status.getConditions(), PolicyConditions.READY)
-            .map(io.fabric8.kubernetes.api.model.Condition::getReason)
+            .map(Condition::getReason)
             .orElse("Unknown"));
     if (policy.getStatus() != null && JSON.asJson(policy.getStatus()).equals(JSON.asJson(status))) {
       return UpdateControl.noUpdate();
@@ -382,7 +383,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
     var before =
         policy.getStatus() == null
-            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            ? Optional.<Condition>empty()
             : PolicyConditions.find(policy.getStatus().getConditions(), PolicyConditions.READY);
     var after = PolicyConditions.find(status.getConditions(), PolicyConditions.READY).orElseThrow();
     boolean changed =
