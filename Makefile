@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B -q
 CRD := tracingpolicies.traceroll.io-v1.yml
 
-.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-rollout bench-sampling
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-rollout bench-sampling bench-telemetry
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ bench-sampling: ## sampling server gRPC throughput and latency (see docs/benchma
 	$(MVN) test-compile dependency:build-classpath -pl operator -Dmdep.outputFile=target/bench.classpath
 	java -cp operator/target/test-classes:operator/target/classes:$$(cat operator/target/bench.classpath) \
 	  io.traceroll.operator.sampling.SamplingBenchmark $(BENCH_ARGS)
+
+bench-telemetry: ## what admission metrics and self-tracing cost per admission (see docs/benchmarks.md)
+	$(MVN) install -DskipTests -pl crds,webhook,operator -am
+	$(MVN) test-compile dependency:build-classpath -pl operator -Dmdep.outputFile=target/bench.classpath
+	cd operator && java -cp target/test-classes:target/classes:$$(cat target/bench.classpath) \
+	  io.traceroll.operator.telemetry.AdmissionTelemetryBenchmark $(BENCH_ARGS)
 
 bench-apiserver: ## pod-create latency through a local kube-apiserver with and without the webhook
 	bash e2e/run-benchmark.sh io.traceroll.e2e.PodCreateBenchmark $(BENCH_ARGS)

@@ -45,8 +45,9 @@ ensure_namespace traceroll-system
 
 say "Starting the operator (log: $state/operator.log)"
 stop_operator
+# The demo log is read by a person: text, unless TRACEROLL_LOG_FORMAT says otherwise.
 TRACEROLL_NAMESPACE=traceroll-system TRACEROLL_WEBHOOK_BIND=127.0.0.1 TRACEROLL_WEBHOOK_URL=https://127.0.0.1:9443/mutate \
-  nohup java -jar "$jar" > "$state/operator.log" 2>&1 &
+  TRACEROLL_LOG_FORMAT="${TRACEROLL_LOG_FORMAT:-text}" nohup java -jar "$jar" > "$state/operator.log" 2>&1 &
 echo $! > "$state/operator.pid"
 for _ in $(seq 1 60); do
   curl -fs http://127.0.0.1:8081/readyz >/dev/null 2>&1 && break

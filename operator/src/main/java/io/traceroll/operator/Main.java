@@ -3,14 +3,12 @@ package io.traceroll.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
+import io.traceroll.operator.telemetry.OperatorMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.operator.webhook.WebhookRuntime;
 import java.net.InetSocketAddress;
@@ -20,17 +18,21 @@ import org.slf4j.LoggerFactory;
 /** Starts the operator against the cluster of the current KUBECONFIG (or in-cluster config). */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String JOSDK_MDC = "JAVA_OPERATOR_SDK_USE_MDC";
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
     // Before any JDK HTTP server class loads: see AdmissionServer.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // Before JOSDK loads: its MDC would add seven resource.* fields to every line logged during a
+    // reconcile; PolicyTelemetry puts the policy's namespace and name there instead.
+    if (System.getProperty(JOSDK_MDC) == null) {
+      System.setProperty(JOSDK_MDC, "false");
+    }
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
+    PrometheusMeterRegistry registry = OperatorMetrics.create();
+    SelfTracing tracing = SelfTracing.fromEnvironment(System.getenv());
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     Leadership leadership =
@@ -47,6 +49,7 @@ public final class Main {
             client,
             config,
             registry,
+            tracing,
             leadership,
             workloads,
             policy -> WebhookRuntime.registered(client, webhookConfig, policy),
@@ -54,7 +57,7 @@ public final class Main {
     WebhookRuntime webhook =
         new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
     if (webhookConfig.enabled()) {
-      webhook.start(registry);
+      webhook.start(registry, tracing);
     }
     // Every replica serves sampling too: agents poll whichever replica the Service picks.
     SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
@@ -86,6 +89,7 @@ public final class Main {
                   operator.stop();
                   workloads.close();
                   client.close();
+                  tracing.close();
                 },
                 "shutdown"));
     LOG.info(

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.PolicyTelemetry;
+import io.traceroll.operator.telemetry.RolloutMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.webhook.NamespaceSelection;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -27,6 +30,7 @@ public final class TracerollOperator {
       KubernetesClient client,
       OperatorConfig config,
       MeterRegistry registry,
+      SelfTracing tracing,
       Leadership leadership,
       WorkloadCache workloads,
       Predicate<TracingPolicy> webhookServes,
@@ -63,7 +67,8 @@ public final class TracerollOperator {
             config.recheckInterval(),
             workloads,
             webhookServes,
-            config.sampling().serviceHost()),
+            config.sampling().serviceHost(),
+            new PolicyTelemetry(new RolloutMetrics(registry), tracing)),
         c -> {
           if (!config.watchNamespaces().isEmpty()) {
             c.settingNamespaces(config.watchNamespaces());

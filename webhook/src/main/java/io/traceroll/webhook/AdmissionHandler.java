@@ -20,17 +20,40 @@ public final class AdmissionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Outcomes counted in metrics. */
+  /** How an admission ended; metrics count them by this. */
   public enum Outcome {
+    /** The agent was injected (a patch was returned). */
     INJECTED,
+    /** The pod is governed but already carries the injection: nothing to change. */
     UNCHANGED,
+    /** Not ours to inject: not a pod CREATE, no governing policy, or the pod opted out. */
     SKIPPED,
-    ERROR
+    /** Something failed inside; the pod was admitted unchanged with a warning. */
+    FAILED_OPEN,
+    /** Not an AdmissionReview at all; answered 400. */
+    BAD_REQUEST
   }
 
-  /** Receives one call per admission; the server wires it to metrics. */
+  /**
+   * Told about every admission, on the admitting thread; the operator wires it to metrics and, when
+   * self-tracing is on, to a span around the admission.
+   */
   public interface Listener {
-    void admitted(Outcome outcome, long nanos);
+    /** Once per request, with the pod's namespace when the request names one (else null). */
+    void admitted(String namespace, Outcome outcome, long nanos);
+
+    /** Called first; the scope is closed once the answer is built. By default there is none. */
+    default Scope started() {
+      return Scope.NONE;
+    }
+  }
+
+  /** What a listener keeps open around one admission (a trace span, say). */
+  public interface Scope extends AutoCloseable {
+    Scope NONE = () -> {};
+
+    @Override
+    void close();
   }
 
   /** An HTTP answer: status code and JSON body. */
@@ -47,35 +70,42 @@ public final class AdmissionHandler {
 
   public Response handle(byte[] body) {
     long start = System.nanoTime();
+    try (Scope scope = listener.started()) {
+      return answer(body, start);
+    }
+  }
+
+  private Response answer(byte[] body, long start) {
     JsonNode review;
     try {
       review = JSON.readTree(body);
     } catch (IOException e) {
-      return badRequest("request body is not JSON: " + e.getMessage());
+      return badRequest("request body is not JSON: " + e.getMessage(), start);
     }
     JsonNode request = review == null ? null : review.get("request");
     if (request == null
         || !"AdmissionReview".equals(review.path("kind").asText())
         || !request.path("uid").isTextual()) {
-      return badRequest("expected an AdmissionReview with request.uid");
+      return badRequest("expected an AdmissionReview with request.uid", start);
     }
     String uid = request.get("uid").asText();
     String apiVersion = review.path("apiVersion").asText("admission.k8s.io/v1");
+    String namespace = namespace(request);
     Outcome outcome;
     ObjectNode response;
     try {
-      Decision decision = decide(request);
+      Decision decision = decide(request, namespace);
       outcome = decision.outcome();
       response = allowed(uid, decision.patch(), decision.warnings());
     } catch (RuntimeException e) {
       // Fail open: never block a pod because of us.
       LOG.warn("admission {} failed open: {}", uid, e.toString());
-      outcome = Outcome.ERROR;
+      outcome = Outcome.FAILED_OPEN;
       response =
           allowed(
               uid, null, List.of("traceroll: tracing not injected (internal error: " + e + ")"));
     }
-    listener.admitted(outcome, System.nanoTime() - start);
+    listener.admitted(namespace.isEmpty() ? null : namespace, outcome, System.nanoTime() - start);
     ObjectNode out = JSON.createObjectNode();
     out.put("apiVersion", apiVersion);
     out.put("kind", "AdmissionReview");
@@ -85,7 +115,14 @@ public final class AdmissionHandler {
 
   private record Decision(Outcome outcome, ArrayNode patch, List<String> warnings) {}
 
-  private Decision decide(JsonNode request) {
+  /** The request's namespace, else the pod's own; empty when neither names one. */
+  private static String namespace(JsonNode request) {
+    return request
+        .path("namespace")
+        .asText(request.path("object").path("metadata").path("namespace").asText());
+  }
+
+  private Decision decide(JsonNode request, String namespace) {
     JsonNode pod = request.get("object");
     if (!"Pod".equals(request.path("kind").path("kind").asText())
         || !"CREATE".equals(request.path("operation").asText())
@@ -93,8 +130,6 @@ public final class AdmissionHandler {
         || !pod.isObject()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    String namespace =
-        request.path("namespace").asText(pod.path("metadata").path("namespace").asText());
     Optional<InjectionSettings> settings = resolver.resolve(namespace, pod);
     if (settings.isEmpty()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
@@ -124,7 +159,8 @@ public final class AdmissionHandler {
     return response;
   }
 
-  private static Response badRequest(String message) {
+  private Response badRequest(String message, long start) {
+    listener.admitted(null, Outcome.BAD_REQUEST, System.nanoTime() - start);
     ObjectNode error = JSON.createObjectNode();
     error.put("error", message);
     return new Response(400, write(error));

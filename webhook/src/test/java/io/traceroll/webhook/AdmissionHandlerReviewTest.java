@@ -56,7 +56,7 @@ class AdmissionHandlerReviewTest {
     PolicyResolver resolver =
         new PolicyResolver(
             policies, namespaces, new NamespaceSelection("traceroll-system"), Duration.ZERO);
-    return new AdmissionHandler(resolver, (outcome, nanos) -> outcomes.add(outcome));
+    return new AdmissionHandler(resolver, (namespace, outcome, nanos) -> outcomes.add(outcome));
   }
 
   static ObjectNode review() {
@@ -190,7 +190,9 @@ class AdmissionHandlerReviewTest {
 
     JsonNode response = answer(post(handler, review()), "admission.k8s.io/v1");
     assertThat(response.has("patch")).isTrue();
-    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.INJECTED);
+    assertThat(outcomes.subList(0, bad.size())).containsOnly(AdmissionHandler.Outcome.BAD_REQUEST);
+    assertThat(outcomes.subList(bad.size(), outcomes.size()))
+        .containsExactly(AdmissionHandler.Outcome.INJECTED);
   }
 
   @Test
@@ -211,7 +213,7 @@ class AdmissionHandlerReviewTest {
     assertThat(response.path("warnings").get(0).asText())
         .containsIgnoringCase("traceroll")
         .contains("namespace informer not synced");
-    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.ERROR);
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.FAILED_OPEN);
   }
 
   @Test
@@ -235,7 +237,7 @@ class AdmissionHandlerReviewTest {
     assertThat(failed.has("patch")).isFalse();
     assertThat(recovered.has("patch")).isTrue();
     assertThat(outcomes)
-        .containsExactly(AdmissionHandler.Outcome.ERROR, AdmissionHandler.Outcome.INJECTED);
+        .containsExactly(AdmissionHandler.Outcome.FAILED_OPEN, AdmissionHandler.Outcome.INJECTED);
   }
 
   @Test
@@ -248,7 +250,7 @@ class AdmissionHandlerReviewTest {
     assertThat(response.path("allowed").asBoolean()).isTrue();
     assertThat(response.has("patch")).isFalse();
     assertThat(response.path("warnings").get(0).asText()).contains("traceroll");
-    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.ERROR);
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.FAILED_OPEN);
   }
 
   @Test

@@ -24,7 +24,7 @@ class AdmissionHandlerTest {
   final List<TracingPolicy> policies = List.of(Pods.policy("obs", "default"));
 
   AdmissionHandler handler(PolicyResolver resolver) {
-    return new AdmissionHandler(resolver, (outcome, nanos) -> outcomes.add(outcome));
+    return new AdmissionHandler(resolver, (namespace, outcome, nanos) -> outcomes.add(outcome));
   }
 
   PolicyResolver resolver() {
@@ -96,7 +96,7 @@ class AdmissionHandlerTest {
     assertThat(response.path("warnings").get(0).asText())
         .contains("traceroll")
         .contains("cache exploded");
-    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.ERROR);
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.FAILED_OPEN);
   }
 
   @Test
@@ -109,6 +109,51 @@ class AdmissionHandlerTest {
       assertThat(Pods.JSON.readTree(response.body()).path("error").asText()).isNotBlank();
     }
     assertThat(respond(handler, review("shop", "CREATE", "Pod"), 200).has("patch")).isTrue();
+    assertThat(outcomes)
+        .containsExactly(
+            AdmissionHandler.Outcome.BAD_REQUEST,
+            AdmissionHandler.Outcome.BAD_REQUEST,
+            AdmissionHandler.Outcome.BAD_REQUEST,
+            AdmissionHandler.Outcome.BAD_REQUEST,
+            AdmissionHandler.Outcome.BAD_REQUEST,
+            AdmissionHandler.Outcome.INJECTED);
+  }
+
+  @Test
+  void tellsTheListenerEachAdmissionsNamespaceInsideTheScopeItOpened() throws Exception {
+    List<String> calls = new ArrayList<>();
+    AdmissionHandler handler =
+        new AdmissionHandler(
+            resolver(),
+            new AdmissionHandler.Listener() {
+              @Override
+              public AdmissionHandler.Scope started() {
+                calls.add("started");
+                return () -> calls.add("closed");
+              }
+
+              @Override
+              public void admitted(String namespace, AdmissionHandler.Outcome outcome, long nanos) {
+                assertThat(nanos).isPositive();
+                calls.add(namespace + " " + outcome);
+              }
+            });
+
+    respond(handler, review("shop", "CREATE", "Pod"), 200);
+    respond(handler, review("plain", "CREATE", "Pod"), 200);
+    handler.handle("{not json".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(calls)
+        .containsExactly(
+            "started",
+            "shop INJECTED",
+            "closed",
+            "started",
+            "plain SKIPPED",
+            "closed",
+            "started",
+            "null BAD_REQUEST",
+            "closed");
   }
 
   @Test

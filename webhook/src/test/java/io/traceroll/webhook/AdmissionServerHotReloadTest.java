@@ -49,7 +49,7 @@ class AdmissionServerHotReloadTest {
         new AdmissionServer(
             new InetSocketAddress("127.0.0.1", 0),
             keys,
-            new AdmissionHandler(resolver, (outcome, nanos) -> outcomes.add(outcome)),
+            new AdmissionHandler(resolver, (namespace, outcome, nanos) -> outcomes.add(outcome)),
             2);
     server.start();
   }

@@ -103,7 +103,7 @@ class AdmissionServerTest {
         new AdmissionServer(
             new InetSocketAddress("127.0.0.1", 0),
             keys,
-            new AdmissionHandler(resolver, (o, n) -> {}),
+            new AdmissionHandler(resolver, (ns, o, n) -> {}),
             2);
     s.start();
     return s;

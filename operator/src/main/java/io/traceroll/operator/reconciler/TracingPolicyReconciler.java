@@ -1,5 +1,6 @@
 package io.traceroll.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -38,6 +39,7 @@ import io.traceroll.operator.dependent.TempoServiceDependent;
 import io.traceroll.operator.dependent.TempoStatefulSetDependent;
 import io.traceroll.operator.rollout.RolloutExecutor;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.webhook.NamespaceSelection;
 import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
@@ -116,11 +118,15 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    */
   static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
 
+  /** A cleanup step's outcome while the agent is still being taken out of workloads. */
+  static final String REMOVING_AGENT = "RemovingAgent";
+
   private final PolicyPrecedence precedence;
   private final Duration recheckInterval;
   private final PolicyRollout rollout;
   private final Predicate<TracingPolicy> webhookServes;
   private final String samplingServiceHost;
+  private final PolicyTelemetry telemetry;
   private InformerEventSource<Namespace, TracingPolicy> namespaces;
 
   /**
@@ -130,18 +136,21 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    *     for it, or the new pods would come up without the agent
    * @param samplingServiceHost the operator's sampling Service, where each policy's sampling
    *     Service points
+   * @param telemetry spans, log context and rollout progress of each reconcile
    */
   public TracingPolicyReconciler(
       NamespaceSelection namespaceSelection,
       Duration recheckInterval,
       WorkloadCache workloads,
       Predicate<TracingPolicy> webhookServes,
-      String samplingServiceHost) {
+      String samplingServiceHost,
+      PolicyTelemetry telemetry) {
     this.precedence = new PolicyPrecedence(namespaceSelection);
     this.recheckInterval = recheckInterval;
     this.rollout = new PolicyRollout(workloads);
     this.webhookServes = webhookServes;
     this.samplingServiceHost = samplingServiceHost;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -180,6 +189,18 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   @Override
   public UpdateControl<TracingPolicy> reconcile(
       TracingPolicy policy, Context<TracingPolicy> context) {
+    try (PolicyTelemetry.Work work = telemetry.start("reconcile", policy)) {
+      try {
+        return reconcile(policy, context, work);
+      } catch (RuntimeException e) {
+        work.failed(e);
+        throw e;
+      }
+    }
+  }
+
+  private UpdateControl<TracingPolicy> reconcile(
+      TracingPolicy policy, Context<TracingPolicy> context, PolicyTelemetry.Work work) {
     TracingPolicyStatus status = new TracingPolicyStatus();
     TracingPolicyStatus previous = policy.getStatus();
     status.setConditions(previous == null ? List.of() : previous.getConditions());
@@ -192,7 +213,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       status.setBackend(previous == null ? null : previous.getBackend());
       setReady(status, false, problem.get().reason(), problem.get().message(), policy);
       setCondition(status, PolicyConditions.BACKEND_READY, false, problem.get(), policy);
-      return finish(policy, status, context).rescheduleAfter(recheckInterval);
+      return finish(policy, status, context, work).rescheduleAfter(recheckInterval);
     }
 
     context
@@ -212,7 +233,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     if (!backend.ready()) {
       setReady(status, false, backend.reason(), backend.message(), policy);
       status.setRollout(previous == null ? null : previous.getRollout());
-      return finish(policy, status, context);
+      return finish(policy, status, context, work);
     }
     setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
     boolean webhook = webhookServes.test(policy);
@@ -228,12 +249,12 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
             policy.getMetadata().getGeneration()));
     if (!webhook || !rollout.ready()) {
       status.setRollout(previous == null ? null : previous.getRollout());
-      return finish(policy, status, context).rescheduleAfter(ROLLOUT_STEP);
+      return finish(policy, status, context, work).rescheduleAfter(ROLLOUT_STEP);
     }
     // The rollout starts once the backend is ready, so restarted pods have somewhere to export.
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.copyOf(status.getNamespaces()));
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
-    return finish(policy, status, context)
+    return finish(policy, status, context, work)
         .rescheduleAfter(outcome.active() ? ROLLOUT_STEP : DRIFT_CHECK);
   }
 
@@ -286,8 +307,21 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    */
   @Override
   public DeleteControl cleanup(TracingPolicy policy, Context<TracingPolicy> context) {
+    try (PolicyTelemetry.Work work = telemetry.start("cleanup", policy)) {
+      try {
+        return cleanup(policy, context, work);
+      } catch (RuntimeException e) {
+        work.failed(e);
+        throw e;
+      }
+    }
+  }
+
+  private DeleteControl cleanup(
+      TracingPolicy policy, Context<TracingPolicy> context, PolicyTelemetry.Work work) {
     var spec = policy.getSpec().getRollout();
     if (spec.isDryRun() || spec.getStrategy() == RolloutStrategy.OnNextRestart) {
+      work.deleted();
       return DeleteControl.defaultDelete();
     }
     if (!rollout.ready()) {
@@ -297,11 +331,13 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.of());
     if (!outcome.active() && rollout.agentGone(policy)) {
       LOG.info("policy {} deleted; its agent is out of every workload", id);
+      work.deleted();
       return DeleteControl.defaultDelete();
     }
     TracingPolicyStatus status =
         policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
+    work.reported(status, REMOVING_AGENT);
     context
         .getClient()
         .resources(TracingPolicy.class)
@@ -332,8 +368,16 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   }
 
   private UpdateControl<TracingPolicy> finish(
-      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
+      TracingPolicy policy,
+      TracingPolicyStatus status,
+      Context<TracingPolicy> context,
+      PolicyTelemetry.Work work) {
     reportTransition(policy, status, context);
+    work.reported(
+        status,
+        PolicyConditions.find(status.getConditions(), PolicyConditions.READY)
+            .map(Condition::getReason)
+            .orElse("Unknown"));
     if (policy.getStatus() != null && JSON.asJson(policy.getStatus()).equals(JSON.asJson(status))) {
       return UpdateControl.noUpdate();
     }
@@ -345,7 +389,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
     var before =
         policy.getStatus() == null
-            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            ? Optional.<Condition>empty()
             : PolicyConditions.find(policy.getStatus().getConditions(), PolicyConditions.READY);
     var after = PolicyConditions.find(status.getConditions(), PolicyConditions.READY).orElseThrow();
     boolean changed =

@@ -21,6 +21,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,15 +47,33 @@ public final class SamplingServer implements AutoCloseable {
   private final ExecutorService executor;
   private final Requests requests;
 
-  /** Counts answers by transport and outcome (served, unknown policy, bad request). */
-  private record Requests(MeterRegistry registry) {
+  /**
+   * Counts answers by transport and outcome (served, unknown policy, bad request); every series is
+   * registered up front, so dashboards see zeros rather than nothing.
+   */
+  private static final class Requests {
+    static final String NAME = "traceroll_sampling_requests";
+    static final List<String> TRANSPORTS = List.of("grpc", "http");
+    static final List<String> RESULTS = List.of("served", "unknown_policy", "bad_request");
+
+    private final Map<String, Counter> counters = new HashMap<>();
+
+    Requests(MeterRegistry registry) {
+      for (String transport : TRANSPORTS) {
+        for (String result : RESULTS) {
+          counters.put(
+              transport + "/" + result,
+              Counter.builder(NAME)
+                  .description("Sampling strategy requests answered, by transport and result")
+                  .tag("transport", transport)
+                  .tag("result", result)
+                  .register(registry));
+        }
+      }
+    }
+
     void count(String transport, String result) {
-      Counter.builder("traceroll_sampling_requests")
-          .description("Sampling strategy requests answered, by transport and result")
-          .tag("transport", transport)
-          .tag("result", result)
-          .register(registry)
-          .increment();
+      counters.get(transport + "/" + result).increment();
     }
   }
 

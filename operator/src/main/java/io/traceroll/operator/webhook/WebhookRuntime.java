@@ -6,11 +6,12 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.Leadership;
+import io.traceroll.operator.telemetry.AdmissionTelemetry;
+import io.traceroll.operator.telemetry.CertificateExpiry;
+import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionServer;
 import io.traceroll.webhook.NamespaceSelection;
@@ -22,9 +23,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -72,7 +71,7 @@ public final class WebhookRuntime implements AutoCloseable {
     this.leadership = leadership;
   }
 
-  public void start(MeterRegistry registry) throws Exception {
+  public void start(MeterRegistry registry, SelfTracing tracing) throws Exception {
     policies = client.resources(TracingPolicy.class).inAnyNamespace().inform(onAnyChange(), 0);
     SharedIndexInformer<Namespace> namespaces = client.namespaces().inform();
     informers.add(policies);
@@ -86,8 +85,9 @@ public final class WebhookRuntime implements AutoCloseable {
         new AdmissionServer(
             new InetSocketAddress(config.bindAddress(), config.port()),
             keys,
-            new AdmissionHandler(resolver, metrics(registry)),
+            new AdmissionHandler(resolver, new AdmissionTelemetry(registry, tracing)),
             Math.max(2, Runtime.getRuntime().availableProcessors()));
+    CertificateExpiry.register(registry, keys::certificate, Clock.systemUTC());
     loadCertificates();
     server.start();
     leadership.whenLeading(() -> scheduler.execute(this::leaderSync));
@@ -271,27 +271,6 @@ public final class WebhookRuntime implements AutoCloseable {
       LOG.warn("webhook configuration sync failed, retrying: {}", e.getMessage());
       scheduler.schedule(this::leaderSync, 5, TimeUnit.SECONDS);
     }
-  }
-
-  private static AdmissionHandler.Listener metrics(MeterRegistry registry) {
-    Timer latency =
-        Timer.builder("traceroll_admission_duration")
-            .description("Time to answer an admission request, server side")
-            .publishPercentileHistogram()
-            .register(registry);
-    Map<AdmissionHandler.Outcome, Counter> counters = new EnumMap<>(AdmissionHandler.Outcome.class);
-    for (AdmissionHandler.Outcome outcome : AdmissionHandler.Outcome.values()) {
-      counters.put(
-          outcome,
-          Counter.builder("traceroll_admissions")
-              .description("Admission requests by result")
-              .tag("result", outcome.name().toLowerCase(java.util.Locale.ROOT))
-              .register(registry));
-    }
-    return (outcome, nanos) -> {
-      counters.get(outcome).increment();
-      latency.record(nanos, TimeUnit.NANOSECONDS);
-    };
   }
 
   @Override

@@ -7,11 +7,13 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.telemetry.OperatorMetrics;
+import io.traceroll.operator.telemetry.SelfTracing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,17 +23,23 @@ import java.util.Set;
  * The operator running against fabric8's mock API server in CRUD mode. The mock has no server-side
  * apply, so (here only) SSA is turned off.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
   static final String OPERATOR_NAMESPACE = "traceroll-system";
   static final String SAMPLING_HOST =
       "traceroll-sampling." + OPERATOR_NAMESPACE + ".svc.cluster.local";
 
   final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesClient client;
   final Operator operator;
   final WorkloadCache workloads;
+  public final PrometheusMeterRegistry registry = OperatorMetrics.create();
 
-  MockCluster() {
+  public MockCluster() {
+    this(SelfTracing.off());
+  }
+
+  /** The operator with this self-tracing. */
+  public MockCluster(SelfTracing tracing) {
     server =
         new KubernetesMockServer(
             new Context(),
@@ -57,7 +65,8 @@ final class MockCluster implements AutoCloseable {
         TracerollOperator.create(
             client,
             config,
-            new SimpleMeterRegistry(),
+            registry,
+            tracing,
             new io.traceroll.operator.Leadership(() -> {}),
             workloads,
             policy -> true,

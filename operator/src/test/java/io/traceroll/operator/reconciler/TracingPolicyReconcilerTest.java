@@ -27,6 +27,7 @@ import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
 import io.traceroll.operator.sampling.SamplingStore;
+import io.traceroll.operator.telemetry.InMemoryTracing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,15 +43,18 @@ class TracingPolicyReconcilerTest {
   static final String NS = "observability";
 
   MockCluster cluster;
+  InMemoryTracing traces;
 
   @BeforeEach
   void start() {
-    cluster = new MockCluster();
+    traces = new InMemoryTracing();
+    cluster = new MockCluster(traces.tracing);
   }
 
   @AfterEach
   void stop() {
     cluster.close();
+    traces.close();
   }
 
   @Test
@@ -566,6 +570,68 @@ class TracingPolicyReconcilerTest {
         : p.getStatus().getConflicts().stream()
             .map(c -> c.getNamespace() + "=" + c.getGovernedBy())
             .toList();
+  }
+
+  @Test
+  void reconcilesAndRolloutProgressShowInMetricsAndADeletedPolicysSeriesGo() throws IOException {
+    create(sample("tracingpolicy-otlp.yaml"));
+    awaitReady("to-collector", "True", "Reconciled");
+    await().until(() -> get("to-collector").getStatus().getRollout() != null);
+
+    String rollout = "traceroll_rollout_workloads{phase=\"instrumented\",policy=\"to-collector\"";
+    String scrape = await().until(cluster.registry::scrape, text -> text.contains(rollout));
+    assertThat(scrape)
+        .contains("traceroll_rollout_governed_workloads{policy=\"to-collector\"")
+        .contains("policy_namespace=\"" + NS + "\"")
+        // JOSDK's reconcile timer, with buckets sized for reconciles
+        .contains("operator_sdk_controllers_execution_reconcile_seconds_bucket{")
+        .contains("le=\"0.005\"")
+        .contains("le=\"30.0\"")
+        .contains("operator_sdk_controllers_execution_reconcile_success_total{")
+        .contains("operator_sdk_reconciliations_started_total{");
+    assertThat(
+            scrape
+                .lines()
+                .filter(
+                    l ->
+                        l.startsWith("operator_sdk_controllers_execution_reconcile_seconds_bucket"))
+                .count())
+        .isEqualTo(13);
+
+    cluster.client.resource(get("to-collector")).delete();
+    await().until(() -> get("to-collector") == null);
+    await().until(() -> !cluster.registry.scrape().contains("policy=\"to-collector\""));
+  }
+
+  @Test
+  void eachReconcileAndCleanupIsASpanNamingThePolicyAndWhatItCameTo() throws IOException {
+    create(sample("tracingpolicy-otlp.yaml"));
+    awaitReady("to-collector", "True", "Reconciled");
+
+    var reconciled =
+        await()
+            .until(
+                () ->
+                    traces.spans("reconcile").stream()
+                        .filter(s -> "Reconciled".equals(outcome(s)))
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    assertThat(reconciled.getAttributes().asMap())
+        .containsEntry(
+            io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.policy.namespace"), NS)
+        .containsEntry(
+            io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.policy.name"),
+            "to-collector");
+
+    cluster.client.resource(get("to-collector")).delete();
+    await()
+        .until(() -> traces.spans("cleanup").stream().anyMatch(s -> "Deleted".equals(outcome(s))));
+  }
+
+  static String outcome(io.opentelemetry.sdk.trace.data.SpanData span) {
+    return span.getAttributes()
+        .get(io.opentelemetry.api.common.AttributeKey.stringKey("traceroll.reconcile.outcome"));
   }
 
   static TracingPolicy sample(String file) throws IOException {

@@ -205,6 +205,11 @@ class SamplingServerTest {
 
   @Test
   void countsRequestsByTransportAndResult() throws Exception {
+    // Every transport and result is there from the start, at zero.
+    assertThat(registry.find("traceroll_sampling_requests").counters())
+        .hasSize(6)
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+
     grpc(SHOP, "checkout");
     http("GET", "/sampling", SHOP);
 

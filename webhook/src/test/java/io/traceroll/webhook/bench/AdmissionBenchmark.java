@@ -74,7 +74,7 @@ public final class AdmissionBenchmark {
     AdmissionHandler handler =
         new AdmissionHandler(
             resolver,
-            (outcome, nanos) -> {
+            (namespace, outcome, nanos) -> {
               int i = serverCount.getAndIncrement();
               if (i < serverNanos.length) {
                 serverNanos[i] = nanos;
