@@ -22,6 +22,7 @@ crds: ## regenerate the CRD from the Java API and refresh its committed copies
 	$(MVN) install -DskipTests -pl crds
 	cp crds/target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
 	cp crds/target/classes/META-INF/fabric8/$(CRD) helm/traceroll/crds/$(CRD)
+	cp crds/target/classes/META-INF/fabric8/$(CRD) deploy/base/$(CRD)
 
 demo: ## local cluster + operator + sample policy and workload, left running
 	bash e2e/local-cluster/demo.sh
