@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 here=e2e/local-cluster
 
-# The traces tests run a real Jaeger v2 (built from Go modules like the cluster; cached after the
-# first time), built in the background while Maven runs.
-jaeger_log=/tmp/traceroll-jaeger-build.$$.log
-bash "$here/build.sh" jaeger > "$jaeger_log" 2>&1 &
-jaeger_pid=$!
+# The traces tests run a real Jaeger v2 and the install tests a real helm (both built from Go
+# modules like the cluster; cached after the first time), built in the background while Maven runs.
+tools_log=/tmp/traceroll-tools-build.$$.log
+bash "$here/build.sh" jaeger helm > "$tools_log" 2>&1 &
+tools_pid=$!
 
 if [[ -n "${E2E_KUBECONFIG:-}" ]]; then
   kubeconfig="$E2E_KUBECONFIG"
@@ -26,12 +26,12 @@ fi
 
 ./mvnw -B install
 
-if ! wait "$jaeger_pid"; then
-  echo "building jaeger failed:" >&2
-  cat "$jaeger_log" >&2
+if ! wait "$tools_pid"; then
+  echo "building jaeger or helm failed:" >&2
+  cat "$tools_log" >&2
   exit 1
 fi
-rm -f "$jaeger_log"
+rm -f "$tools_log"
 
 if [[ -z "${E2E_KUBECONFIG:-}" ]]; then
   if ! wait "$up_pid"; then
