@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,7 +82,7 @@ class HelmInstallE2eTest {
               "canonical spec; status is written by server-side apply"),
           Map.entry(
               "traceroll.io/tracingpolicies/finalizers:update",
-              "owner references with blockOwnerDeletion need it where OwnerReferencesPermissionEnforcement is on (OpenShift); not on this API server"),
+              "canonical spec; needed to set blockOwnerDeletion where OwnerReferencesPermissionEnforcement is on (OpenShift), and the children's owner references set none"),
           Map.entry("/configmaps:get", "one rule for ConfigMaps, Services and Secrets"),
           Map.entry("/configmaps:patch", "one rule for ConfigMaps, Services and Secrets"),
           Map.entry("/services:get", "one rule for ConfigMaps, Services and Secrets"),
@@ -249,6 +250,9 @@ class HelmInstallE2eTest {
                 podsIn(shop).size() == 5
                     && podsIn(shop).stream().allMatch(HelmInstallE2eTest::ready));
 
+    // As on a fresh cluster: the operator creates its webhook configuration (another e2e class's
+    // operator may have left one behind).
+    deleteWebhookConfiguration();
     operator =
         OperatorProcess.start(
             namespace, Map.of("KUBECONFIG", serviceAccountKubeconfig().toString()));
@@ -413,17 +417,22 @@ class HelmInstallE2eTest {
       stopOperator();
       PinnedTool.HELM.run("uninstall", RELEASE, "-n", namespace, "--wait");
       // Registered by the operator, not the chart: the README's uninstall deletes it by hand.
-      cluster
-          .client
-          .admissionRegistration()
-          .v1()
-          .mutatingWebhookConfigurations()
-          .withName("traceroll-webhook")
-          .delete();
+      deleteWebhookConfiguration();
       namespaces.forEach(cluster::deleteNamespace);
     } finally {
       cluster.client.close();
     }
+  }
+
+  private static void deleteWebhookConfiguration() {
+    cluster
+        .client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .withName("traceroll-webhook")
+        .withTimeout(30, TimeUnit.SECONDS)
+        .delete();
   }
 
   /** A release of an earlier, aborted run holds the cluster-wide names; helm would refuse. */
