@@ -255,14 +255,20 @@ class HelmInstallE2eTest {
     // As on a fresh cluster: the operator creates its webhook configuration (another e2e class's
     // operator may have left one behind).
     deleteWebhookConfiguration();
+    // An admission that outlasts the API server's timeout admits the pod without the agent
+    // (failing open), and the rollout restarts it again only after the health-gate timeout. On a
+    // busy 2-core machine the first admissions of a cold webhook, or a burst of them, can take
+    // over 3 s: allow the maximum 5 s, and warm the webhook up on dry-run pods in a governed
+    // namespace without workloads before the real workloads are selected.
     operator =
         OperatorProcess.start(
-            namespace, Map.of("KUBECONFIG", serviceAccountKubeconfig().toString()));
+            namespace,
+            Map.of(
+                "KUBECONFIG",
+                serviceAccountKubeconfig().toString(),
+                "TRACEROLL_WEBHOOK_TIMEOUT_SECONDS",
+                "5"));
     createPolicy(obs, shop);
-    // The first admissions of a cold webhook on a busy machine can pass the API server's 3 s
-    // timeout; the pod is then admitted without the agent (failing open) and restarted again only
-    // once the health-gate timeout has passed. Warm the webhook up on dry-run pods in a governed
-    // namespace without workloads before the real workloads are selected.
     String warm = namespace("warm", Map.of(SELECTOR_LABEL, shop));
     awaitWebhookInjects(warm);
     cluster
