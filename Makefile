@@ -23,6 +23,7 @@ crds: ## regenerate the CRD from the Java API and refresh its committed copies
 	cp crds/target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
 	cp crds/target/classes/META-INF/fabric8/$(CRD) helm/traceroll/crds/$(CRD)
 	cp crds/target/classes/META-INF/fabric8/$(CRD) bundle/manifests/$(CRD)
+	cp crds/target/classes/META-INF/fabric8/$(CRD) deploy/base/$(CRD)
 	$(MVN) surefire:test -pl crds -Dtest=FieldReferenceTest -Dreference.update=true
 
 demo: ## local cluster + operator + sample policy and workload, left running

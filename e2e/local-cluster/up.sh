@@ -123,6 +123,19 @@ wait_for() { # description seconds component command...
   fail "timed out waiting for $what" "$component"
 }
 
+# Requests made as a ServiceAccount (an operator run with the token of the account an install
+# path creates; the controllers, scheduler and KWOK use the admin certificate) go to
+# logs/audit.log, so e2e tests can compare what the operator called with what its RBAC grants.
+cat > "$STATE/audit-policy.yaml" <<'AUDIT'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+AUDIT
+
 started=$(date +%s)
 start etcd --name traceroll --data-dir "$STATE/etcd" --unsafe-no-fsync \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -146,7 +159,9 @@ start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --profiling=false --event-ttl 1h --endpoint-reconciler-type none \
   --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
   --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
-  --requestheader-extra-headers-prefix X-Remote-Extra-
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$STATE/logs/audit.log" \
+  --audit-log-maxsize 100 --audit-log-maxbackup 1
 wait_for "kube-apiserver /readyz" 90 kube-apiserver curl -fs --cacert "$pki/ca.crt" \
   --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$API_PORT/readyz"
 

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -58,7 +57,8 @@ public final class WebhookRuntime implements AutoCloseable {
   private SharedIndexInformer<TracingPolicy> policies;
   private AdmissionServer server;
   private WebhookCertificates certificates;
-  private ScheduledFuture<?> pendingSync;
+  private final CoalescedRun sync =
+      new CoalescedRun(scheduler, Duration.ofMillis(500), this::leaderSync);
 
   public WebhookRuntime(
       KubernetesClient client,
@@ -242,10 +242,8 @@ public final class WebhookRuntime implements AutoCloseable {
   }
 
   /** Coalesces bursts of changes into one write, half a second later. */
-  private synchronized void scheduleSync() {
-    if (pendingSync == null || pendingSync.isDone()) {
-      pendingSync = scheduler.schedule(this::leaderSync, 500, TimeUnit.MILLISECONDS);
-    }
+  private void scheduleSync() {
+    sync.request();
   }
 
   /** Leader only: rotate the certificate if due and write the webhook configuration. */
