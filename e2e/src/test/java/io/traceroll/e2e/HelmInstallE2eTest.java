@@ -74,17 +74,8 @@ class HelmInstallE2eTest {
               "traceroll.io/tracingpolicies:get",
               "JOSDK re-reads a policy when a finalizer patch conflicts"),
           Map.entry(
-              "traceroll.io/tracingpolicies:update",
-              "canonical spec; JOSDK 5 patches policies, never updates them"),
-          Map.entry(
-              "traceroll.io/tracingpolicies/status:get",
-              "canonical spec; status is written by server-side apply"),
-          Map.entry(
-              "traceroll.io/tracingpolicies/status:update",
-              "canonical spec; status is written by server-side apply"),
-          Map.entry(
               "traceroll.io/tracingpolicies/finalizers:update",
-              "canonical spec; needed to set blockOwnerDeletion where OwnerReferencesPermissionEnforcement is on (OpenShift), and the children's owner references set none"),
+              "needed to set blockOwnerDeletion where OwnerReferencesPermissionEnforcement is on (OpenShift), and the children's owner references set none"),
           Map.entry("/configmaps:get", "one rule for ConfigMaps, Services and Secrets"),
           Map.entry("/configmaps:patch", "one rule for ConfigMaps, Services and Secrets"),
           Map.entry("/services:get", "one rule for ConfigMaps, Services and Secrets"),
@@ -98,36 +89,13 @@ class HelmInstallE2eTest {
               "the gateway's headers Secret goes when a policy drops otlpEndpoint headers or tail"),
           Map.entry("/pods:get", "get adds nothing to list and watch"),
           Map.entry("/namespaces:get", "get adds nothing to list and watch"),
-          Map.entry("/events:patch", "canonical spec; the operator only creates core Events"),
-          Map.entry(
-              "events.k8s.io/events:create", "canonical spec; the operator writes core/v1 Events"),
-          Map.entry(
-              "events.k8s.io/events:patch", "canonical spec; the operator writes core/v1 Events"),
-          Map.entry(
-              "apps/deployments:update", "canonical spec; dependents are applied server-side"),
           Map.entry(
               "apps/statefulsets:create",
               "Tempo on a volume (storage pv) is a StatefulSet; this test runs memory storage"),
-          Map.entry(
-              "apps/statefulsets:update", "canonical spec; dependents are applied server-side"),
           Map.entry("apps/statefulsets:delete", "a StatefulSet Tempo goes when storage leaves pv"),
           Map.entry(
-              "admissionregistration.k8s.io/mutatingwebhookconfigurations:list",
-              "canonical spec; the leader reads it with get"),
-          Map.entry(
-              "admissionregistration.k8s.io/mutatingwebhookconfigurations:watch",
-              "canonical spec; the leader reads it with get"),
-          Map.entry(
-              "admissionregistration.k8s.io/mutatingwebhookconfigurations:update",
-              "canonical spec; the leader writes it by server-side apply"),
-          Map.entry(
               "coordination.k8s.io/leases:update",
-              "JOSDK checks get, create and update on the Lease at start-up; fabric8 renews it by patch"),
-          Map.entry(
-              "coordination.k8s.io/leases:list", "canonical spec; fabric8 gets the Lease by name"),
-          Map.entry(
-              "coordination.k8s.io/leases:watch",
-              "canonical spec; fabric8 gets the Lease by name"));
+              "JOSDK checks get, create and update on the Lease at start-up; fabric8 renews it by patch"));
 
   static TestCluster cluster;
   static String namespace;

@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,19 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OlmBundleE2eTest {
   static final Path BUNDLE = Path.of("..", "bundle");
   static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * Warnings accepted, each for a reason. RBAC rules carry no API version, so the deprecated-API
-   * check flags any rule on events.k8s.io events (it means events.k8s.io/v1beta1, removed in 1.25;
-   * events.k8s.io/v1 is current). The canonical install spec grants it.
-   */
-  static final List<Pattern> KNOWN_WARNINGS =
-      List.of(
-          Pattern.compile(
-              ".*deprecated and removed in v1\\.25.*Migrate the API\\(s\\) for events:"
-                  + " \\(\\[\"ClusterServiceVersion\\.Spec\\.InstallStrategy\\.StrategySpec"
-                  + "\\.ClusterPermissions\\[0\\]\\.Rules\\[\\d+\\]\"\\]\\)",
-              Pattern.DOTALL));
 
   record Validation(int exitCode, boolean passed, List<String> errors, List<String> warnings) {}
 
@@ -55,9 +41,7 @@ class OlmBundleE2eTest {
     assertThat(v.exitCode()).as("%s", v).isZero();
     assertThat(v.passed()).isTrue();
     assertThat(v.errors()).isEmpty();
-    assertThat(v.warnings())
-        .as("warnings other than the known false positives")
-        .allMatch(w -> KNOWN_WARNINGS.stream().anyMatch(p -> p.matcher(w).matches()));
+    assertThat(v.warnings()).isEmpty();
   }
 
   /** The validator is not a rubber stamp: an example of a kind the bundle does not own fails. */

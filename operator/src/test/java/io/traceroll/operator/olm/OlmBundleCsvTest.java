@@ -108,19 +108,17 @@ class OlmBundleCsvTest {
   void rbacIsTheCanonicalInstallSpec() {
     assertThat(rules(INSTALL.getClusterPermissions()))
         .containsExactly(
-            "traceroll.io tracingpolicies: get list watch patch update",
-            "traceroll.io tracingpolicies/status: get patch update",
+            "traceroll.io tracingpolicies: get list watch patch",
+            "traceroll.io tracingpolicies/status: patch",
             "traceroll.io tracingpolicies/finalizers: update",
             " configmaps services secrets: get list watch create update patch delete",
             " pods namespaces: get list watch",
-            " events: create patch",
-            "events.k8s.io events: create patch",
-            "apps deployments statefulsets: get list watch create update patch delete",
+            " events: create",
+            "apps deployments statefulsets: get list watch create patch delete",
             "apps daemonsets: get list watch patch",
-            "admissionregistration.k8s.io mutatingwebhookconfigurations:"
-                + " get list watch create update patch");
+            "admissionregistration.k8s.io mutatingwebhookconfigurations: get create patch");
     assertThat(rules(INSTALL.getPermissions()))
-        .containsExactly("coordination.k8s.io leases: get list watch create update patch");
+        .containsExactly("coordination.k8s.io leases: get create update patch");
   }
 
   @Test
