@@ -41,8 +41,9 @@ public final class MutatingWebhookRenderer {
     var builder =
         new MutatingWebhookConfigurationBuilder()
             .withNewMetadata()
+            // No labels: the install paths create the configuration with their own (Helm's
+            // managed-by among them), and the operator applies only the webhooks.
             .withName(WebhookConfig.CONFIGURATION_NAME)
-            .addToLabels(Traceroll.MANAGED_BY_LABEL, Traceroll.MANAGED_BY)
             .endMetadata()
             .withWebhooks(webhooks);
     if (config.certMode() == WebhookConfig.CertMode.CERT_MANAGER) {
