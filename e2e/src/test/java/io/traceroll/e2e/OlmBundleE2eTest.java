@@ -66,7 +66,7 @@ class OlmBundleE2eTest {
     List<String> command =
         new ArrayList<>(
             List.of(
-                GoBinaries.get("operator-sdk", "OPERATOR_SDK_VERSION").toString(),
+                PinnedTool.OPERATOR_SDK.binary().toString(),
                 "bundle",
                 "validate",
                 bundle.toString(),

@@ -11,12 +11,16 @@ import java.util.regex.Pattern;
 
 /**
  * A command-line tool the local cluster's build.sh makes from Go modules at the version pinned in
- * versions.env (helm, kubectl), built when missing, and run as a one-shot process.
+ * versions.env (helm, kubectl, Jaeger, operator-sdk), built when missing, and run as a one-shot
+ * process.
  */
-record PinnedTool(String name, String versionKey, String buildTarget) {
+public record PinnedTool(String name, String versionKey, String buildTarget) {
   static final Path LOCAL_CLUSTER = Path.of("local-cluster");
   static final PinnedTool HELM = new PinnedTool("helm", "HELM_VERSION", "helm");
   static final PinnedTool KUBECTL = new PinnedTool("kubectl", "K8S_VERSION", "kubernetes");
+  public static final PinnedTool JAEGER = new PinnedTool("jaeger", "JAEGER_VERSION", "jaeger");
+  static final PinnedTool OPERATOR_SDK =
+      new PinnedTool("operator-sdk", "OPERATOR_SDK_VERSION", "operator-sdk");
 
   /** What a run printed (stdout and stderr apart: renders are parsed from stdout). */
   record Result(int exitCode, String stdout, String stderr) {
@@ -45,7 +49,7 @@ record PinnedTool(String name, String versionKey, String buildTarget) {
   }
 
   /** The cached binary, built (once, for minutes) when missing. */
-  synchronized Path binary() throws IOException, InterruptedException {
+  public synchronized Path binary() throws IOException, InterruptedException {
     String cache = System.getenv("TRACEROLL_CACHE");
     Path bin =
         (cache == null

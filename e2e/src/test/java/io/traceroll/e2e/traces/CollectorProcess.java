@@ -1,6 +1,6 @@
 package io.traceroll.e2e.traces;
 
-import io.traceroll.e2e.GoBinaries;
+import io.traceroll.e2e.PinnedTool;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ public final class CollectorProcess implements AutoCloseable {
 
   /** The cached Jaeger binary of versions.env, built (once, for minutes) when missing. */
   public static Path binary() throws IOException, InterruptedException {
-    return GoBinaries.get("jaeger", "JAEGER_VERSION");
+    return PinnedTool.JAEGER.binary();
   }
 
   /** The outcome of a one-shot command such as {@code validate}: exit code and output. */
