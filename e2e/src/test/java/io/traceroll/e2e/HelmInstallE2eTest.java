@@ -39,9 +39,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The chart installed by the real helm into a fresh namespace that enforces restricted Pod
@@ -108,29 +106,8 @@ class HelmInstallE2eTest {
   static final List<String> namespaces = new ArrayList<>();
 
   @RegisterExtension
-  final TestWatcher diagnostics =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          StringBuilder out = new StringBuilder("\n===== install e2e failure: ");
-          out.append(context.getDisplayName()).append(" =====\n");
-          if (operator != null) {
-            String[] lines = operator.logs().split("\n");
-            out.append(
-                String.join(
-                    "\n", List.of(lines).subList(Math.max(0, lines.length - 150), lines.length)));
-          }
-          for (String ns : namespaces) {
-            out.append("\n----- namespace ").append(ns).append(" -----\n");
-            try {
-              out.append(cluster.describe(ns));
-            } catch (RuntimeException e) {
-              out.append("(cannot list: ").append(e.getMessage()).append(")");
-            }
-          }
-          System.err.println(out);
-        }
-      };
+  final FailureDiagnostics diagnostics =
+      new FailureDiagnostics(() -> operator, () -> cluster, namespaces);
 
   @BeforeAll
   static void install() throws Exception {

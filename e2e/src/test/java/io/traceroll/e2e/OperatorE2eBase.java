@@ -5,9 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Starts the CRD and one operator process per test class; on a failure prints the operator log and
@@ -19,25 +17,8 @@ abstract class OperatorE2eBase {
   static final List<String> namespaces = new ArrayList<>();
 
   @RegisterExtension
-  final TestWatcher diagnostics =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          StringBuilder out = new StringBuilder("\n===== e2e failure diagnostics: ");
-          out.append(context.getDisplayName()).append(" =====\n");
-          out.append("----- operator log -----\n");
-          out.append(operator == null ? "(operator not started)" : tail(operator.logs(), 200));
-          for (String ns : namespaces) {
-            out.append("\n----- objects in namespace ").append(ns).append(" -----\n");
-            try {
-              out.append(cluster.describe(ns));
-            } catch (RuntimeException e) {
-              out.append("(cannot list: ").append(e.getMessage()).append(")");
-            }
-          }
-          System.err.println(out);
-        }
-      };
+  final FailureDiagnostics diagnostics =
+      new FailureDiagnostics(() -> operator, () -> cluster, namespaces);
 
   @BeforeAll
   static void startOperator() throws Exception {
@@ -84,11 +65,5 @@ abstract class OperatorE2eBase {
     String ns = cluster.createNamespace(prefix, labels);
     namespaces.add(ns);
     return ns;
-  }
-
-  private static String tail(String text, int lines) {
-    String[] all = text.split("\n");
-    int from = Math.max(0, all.length - lines);
-    return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
   }
 }
