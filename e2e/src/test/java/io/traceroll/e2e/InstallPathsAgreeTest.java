@@ -44,7 +44,7 @@ class InstallPathsAgreeTest {
     assertThat(rules(install.at("/clusterPermissions/0/rules")))
         .isEqualTo(rules(canonical.get("ClusterRole", "traceroll-operator").path("rules")));
     assertThat(rules(install.at("/permissions/0/rules")))
-        .isEqualTo(rules(canonical.get("Role", "traceroll-operator-leader").path("rules")));
+        .isEqualTo(rules(canonical.get("Role", "traceroll-operator").path("rules")));
   }
 
   @Test

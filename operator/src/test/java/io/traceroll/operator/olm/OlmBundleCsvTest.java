@@ -111,14 +111,18 @@ class OlmBundleCsvTest {
             "traceroll.io tracingpolicies: get list watch patch",
             "traceroll.io tracingpolicies/status: patch",
             "traceroll.io tracingpolicies/finalizers: update",
-            " configmaps services secrets: get list watch create update patch delete",
+            " configmaps: get list watch create update delete",
+            " services: get list watch create patch delete",
+            " secrets: get create patch delete",
             " pods namespaces: get list watch",
             " events: create",
             "apps deployments statefulsets: get list watch create patch delete",
             "apps daemonsets: get list watch patch",
             "admissionregistration.k8s.io mutatingwebhookconfigurations: get create patch");
     assertThat(rules(INSTALL.getPermissions()))
-        .containsExactly("coordination.k8s.io leases: get create update patch");
+        .containsExactly(
+            "coordination.k8s.io leases: get create update patch",
+            " secrets traceroll-webhook-tls: list watch update");
   }
 
   @Test
@@ -237,6 +241,7 @@ class OlmBundleCsvTest {
     return String.join(" ", r.getApiGroups())
         + " "
         + String.join(" ", r.getResources())
+        + (r.getResourceNames().isEmpty() ? "" : " " + String.join(" ", r.getResourceNames()))
         + ": "
         + String.join(" ", r.getVerbs());
   }
