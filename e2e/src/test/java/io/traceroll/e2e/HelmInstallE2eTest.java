@@ -340,6 +340,41 @@ class HelmInstallE2eTest {
         .doesNotContainIgnoringCase("forbidden")
         .doesNotContainPattern("code=403\\b|\\b403 Forbidden");
     assertThat(operator.isAlive()).isTrue();
+
+    // The certificate Secret and the Lease the operator wrote belong to the chart's webhook
+    // configuration, so uninstalling removes them (checked after the uninstall).
+    String configurationUid =
+        cluster
+            .client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName("traceroll-webhook")
+            .get()
+            .getMetadata()
+            .getUid();
+    await()
+        .atMost(TestCluster.timeout())
+        .untilAsserted(
+            () ->
+                assertThat(
+                        List.of(
+                            cluster
+                                .client
+                                .secrets()
+                                .inNamespace(namespace)
+                                .withName("traceroll-webhook-tls")
+                                .get(),
+                            cluster
+                                .client
+                                .leases()
+                                .inNamespace(namespace)
+                                .withName("traceroll-operator-leader")
+                                .get()))
+                    .allSatisfy(
+                        o ->
+                            assertThat(o.getMetadata().getOwnerReferences())
+                                .anyMatch(r -> r.getUid().equals(configurationUid))));
   }
 
   @Test
@@ -387,6 +422,26 @@ class HelmInstallE2eTest {
             () -> {
               installed.all().forEach(o -> assertThat(live(o)).as(Manifests.key(o)).isNull());
               assertThat(operatorPods()).isEmpty();
+              // What the operator wrote in the namespace is owned by the webhook configuration
+              // the chart created, so the garbage collector removed it with the release.
+              assertThat(
+                      cluster
+                          .client
+                          .secrets()
+                          .inNamespace(namespace)
+                          .withName("traceroll-webhook-tls")
+                          .get())
+                  .as("the operator's certificate Secret")
+                  .isNull();
+              assertThat(
+                      cluster
+                          .client
+                          .leases()
+                          .inNamespace(namespace)
+                          .withName("traceroll-operator-leader")
+                          .get())
+                  .as("the leader Lease")
+                  .isNull();
             });
     // Helm leaves CRDs (and so every policy) alone on uninstall; deleting the CRD is the user's.
     assertThat(

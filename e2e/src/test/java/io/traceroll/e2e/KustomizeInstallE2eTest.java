@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,6 +137,15 @@ class KustomizeInstallE2eTest {
   @Order(3)
   void deleteRemovesEveryObjectAndWhatTheOperatorWroteInItsNamespace() throws Exception {
     stopOperator();
+    // Deleting the CRD deletes every policy; one an aborted earlier test class left behind, whose
+    // operator is gone, would hold the CRD on its finalizer.
+    for (TracingPolicy left :
+        cluster.client.resources(TracingPolicy.class).inAnyNamespace().list().getItems()) {
+      cluster
+          .client
+          .resource(left)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+    }
     PinnedTool.KUBECTL.succeed("delete", "-k", OVERLAY, "--wait=true", "--timeout=120s");
     await()
         .atMost(Duration.ofSeconds(90))

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.Leadership;
+import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.telemetry.AdmissionTelemetry;
 import io.traceroll.operator.telemetry.CertificateExpiry;
 import io.traceroll.operator.telemetry.SelfTracing;
@@ -264,7 +265,14 @@ public final class WebhookRuntime implements AutoCloseable {
       MutatingWebhookConfiguration desired =
           MutatingWebhookRenderer.render(
               policies.getStore().list(), config, operatorNamespace, caBundle.get());
-      client.resource(desired).fieldManager("traceroll").forceConflicts().serverSideApply();
+      MutatingWebhookConfiguration applied =
+          client.resource(desired).fieldManager("traceroll").forceConflicts().serverSideApply();
+      InstallOwnership.adopt(
+          client,
+          applied,
+          operatorNamespace,
+          config.certMode() == WebhookConfig.CertMode.SELF ? config.secretName() : null,
+          TracerollOperator.LEASE_NAME);
     } catch (RuntimeException e) {
       LOG.warn("webhook configuration sync failed, retrying: {}", e.getMessage());
       scheduler.schedule(this::leaderSync, 5, TimeUnit.SECONDS);
