@@ -12,6 +12,7 @@ import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.dependent.ChildObjects;
+import io.traceroll.operator.dependent.RestrictedSecurity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,14 +40,7 @@ public final class GatewayPodTemplate {
         .addToAnnotations(Traceroll.CONFIG_HASH_ANNOTATION, configHash(policy, headersJson))
         .endMetadata()
         .withNewSpec()
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(COLLECTOR_UID)
-        .withRunAsGroup(COLLECTOR_UID)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.pod(COLLECTOR_UID, false))
         .withContainers(container(policy, headersJson != null))
         .addToVolumes(
             new VolumeBuilder()
@@ -99,13 +93,7 @@ public final class GatewayPodTemplate {
             .endVolumeMount()
             .withReadinessProbe(healthProbe(5))
             .withLivenessProbe(healthProbe(15))
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .addToDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext();
+            .withSecurityContext(RestrictedSecurity.container());
     if (headers) {
       container.addToEnv(
           new EnvVarBuilder()

@@ -14,6 +14,7 @@ import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.dependent.ChildObjects;
+import io.traceroll.operator.dependent.RestrictedSecurity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,15 +42,7 @@ public final class TempoPodTemplate {
             .addToAnnotations(Traceroll.CONFIG_HASH_ANNOTATION, configHash(policy))
             .endMetadata()
             .withNewSpec()
-            .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(TEMPO_UID)
-            .withRunAsGroup(TEMPO_UID)
-            .withFsGroup(TEMPO_UID)
-            .withNewSeccompProfile()
-            .withType("RuntimeDefault")
-            .endSeccompProfile()
-            .endSecurityContext()
+            .withSecurityContext(RestrictedSecurity.pod(TEMPO_UID, true))
             .withContainers(container(policy, tempo))
             .addToVolumes(
                 new VolumeBuilder()
@@ -137,13 +130,7 @@ public final class TempoPodTemplate {
             .endHttpGet()
             .withInitialDelaySeconds(10)
             .endReadinessProbe()
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .addToDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext();
+            .withSecurityContext(RestrictedSecurity.container());
     if (remoteWriteAuth(tempo) != null) {
       container
           .addNewVolumeMount()
