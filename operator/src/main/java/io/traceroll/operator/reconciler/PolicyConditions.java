@@ -2,6 +2,8 @@ package io.traceroll.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -73,5 +75,23 @@ public final class PolicyConditions {
       result.add(next);
     }
     return result;
+  }
+
+  /** Sets a condition in the status, observed at the policy's current generation. */
+  public static void setOn(
+      TracingPolicyStatus status,
+      TracingPolicy policy,
+      String type,
+      boolean value,
+      String reason,
+      String message) {
+    status.setConditions(
+        set(
+            status.getConditions(),
+            type,
+            value,
+            reason,
+            message,
+            policy.getMetadata().getGeneration()));
   }
 }

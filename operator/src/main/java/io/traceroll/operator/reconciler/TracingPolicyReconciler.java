@@ -19,7 +19,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
@@ -43,8 +42,6 @@ import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.webhook.NamespaceSelection;
 import io.traceroll.webhook.PolicyPrecedence;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -121,7 +118,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   /** A cleanup step's outcome while the agent is still being taken out of workloads. */
   static final String REMOVING_AGENT = "RemovingAgent";
 
-  private final PolicyPrecedence precedence;
+  private final NamespaceGovernance governance;
   private final Duration recheckInterval;
   private final PolicyRollout rollout;
   private final Predicate<TracingPolicy> webhookServes;
@@ -145,7 +142,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       Predicate<TracingPolicy> webhookServes,
       String samplingServiceHost,
       PolicyTelemetry telemetry) {
-    this.precedence = new PolicyPrecedence(namespaceSelection);
+    this.governance = new NamespaceGovernance(new PolicyPrecedence(namespaceSelection));
     this.recheckInterval = recheckInterval;
     this.rollout = new PolicyRollout(workloads);
     this.webhookServes = webhookServes;
@@ -205,14 +202,26 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     TracingPolicyStatus previous = policy.getStatus();
     status.setConditions(previous == null ? List.of() : previous.getConditions());
     status.setObservedGeneration(policy.getMetadata().getGeneration());
-    governance(policy, context, status);
+    governance.apply(policy, context.getPrimaryCache().list().toList(), namespaces.list(), status);
 
     Optional<Problem> problem = PolicyValidation.check(policy, context.getClient());
     if (problem.isPresent()) {
       // Leave the children as they are: a bad reference must not tear down a working backend.
       status.setBackend(previous == null ? null : previous.getBackend());
-      setReady(status, false, problem.get().reason(), problem.get().message(), policy);
-      setCondition(status, PolicyConditions.BACKEND_READY, false, problem.get(), policy);
+      PolicyConditions.setOn(
+          status,
+          policy,
+          PolicyConditions.READY,
+          false,
+          problem.get().reason(),
+          problem.get().message());
+      PolicyConditions.setOn(
+          status,
+          policy,
+          PolicyConditions.BACKEND_READY,
+          false,
+          problem.get().reason(),
+          problem.get().message());
       return finish(policy, status, context, work).rescheduleAfter(recheckInterval);
     }
 
@@ -222,31 +231,36 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     BackendReadiness.Result backend = BackendReadiness.evaluate(policy, context);
     status.setBackend(BackendEndpoint.of(policy));
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.BACKEND_READY,
-            backend.ready(),
-            backend.reason(),
-            backend.message(),
-            policy.getMetadata().getGeneration()));
+    PolicyConditions.setOn(
+        status,
+        policy,
+        PolicyConditions.BACKEND_READY,
+        backend.ready(),
+        backend.reason(),
+        backend.message());
     if (!backend.ready()) {
-      setReady(status, false, backend.reason(), backend.message(), policy);
+      PolicyConditions.setOn(
+          status, policy, PolicyConditions.READY, false, backend.reason(), backend.message());
       status.setRollout(previous == null ? null : previous.getRollout());
       return finish(policy, status, context, work);
     }
-    setReady(status, true, PolicyConditions.REASON_RECONCILED, "all objects in place", policy);
+    PolicyConditions.setOn(
+        status,
+        policy,
+        PolicyConditions.READY,
+        true,
+        PolicyConditions.REASON_RECONCILED,
+        "all objects in place");
     boolean webhook = webhookServes.test(policy);
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.WEBHOOK_READY,
-            webhook,
-            webhook ? "Registered" : "NotRegistered",
-            webhook
-                ? "the admission webhook injects pods of the governed namespaces"
-                : "waiting for the admission webhook to be registered for this policy",
-            policy.getMetadata().getGeneration()));
+    PolicyConditions.setOn(
+        status,
+        policy,
+        PolicyConditions.WEBHOOK_READY,
+        webhook,
+        webhook ? "Registered" : "NotRegistered",
+        webhook
+            ? "the admission webhook injects pods of the governed namespaces"
+            : "waiting for the admission webhook to be registered for this policy");
     if (!webhook || !rollout.ready()) {
       status.setRollout(previous == null ? null : previous.getRollout());
       return finish(policy, status, context, work).rescheduleAfter(ROLLOUT_STEP);
@@ -256,47 +270,6 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     rollout.report(policy, status, outcome, new EventRecorder(context.getClient()));
     return finish(policy, status, context, work)
         .rescheduleAfter(outcome.active() ? ROLLOUT_STEP : DRIFT_CHECK);
-  }
-
-  /** Splits the selected namespaces into those this policy governs and those another wins. */
-  private void governance(
-      TracingPolicy policy, Context<TracingPolicy> context, TracingPolicyStatus status) {
-    List<TracingPolicy> all = context.getPrimaryCache().list().toList();
-    List<String> governed = new ArrayList<>();
-    List<NamespaceConflict> conflicts = new ArrayList<>();
-    namespaces
-        .list()
-        .filter(ns -> precedence.selection().selects(policy, ns))
-        .sorted(Comparator.comparing(ns -> ns.getMetadata().getName()))
-        .forEach(
-            ns -> {
-              String winner =
-                  precedence
-                      .winner(ns, all)
-                      .map(PolicyPrecedence::id)
-                      .orElse(PolicyPrecedence.id(policy));
-              if (winner.equals(PolicyPrecedence.id(policy))) {
-                governed.add(ns.getMetadata().getName());
-              } else {
-                conflicts.add(new NamespaceConflict(ns.getMetadata().getName(), winner));
-              }
-            });
-    status.setNamespaces(governed);
-    status.setConflicts(conflicts);
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.CONFLICT,
-            !conflicts.isEmpty(),
-            conflicts.isEmpty() ? "NoConflict" : "NamespacesGovernedElsewhere",
-            conflicts.isEmpty()
-                ? "no selected namespace is governed by another policy"
-                : conflicts.size()
-                    + " selected namespace(s) governed by another policy, e.g. "
-                    + conflicts.get(0).getNamespace()
-                    + " by "
-                    + conflicts.get(0).getGovernedBy(),
-            policy.getMetadata().getGeneration()));
   }
 
   /**
@@ -363,7 +336,13 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     TracingPolicyStatus status =
         policy.getStatus() == null ? new TracingPolicyStatus() : policy.getStatus();
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    setReady(status, false, PolicyConditions.REASON_RECONCILE_ERROR, message, policy);
+    PolicyConditions.setOn(
+        status,
+        policy,
+        PolicyConditions.READY,
+        false,
+        PolicyConditions.REASON_RECONCILE_ERROR,
+        message);
     return ErrorStatusUpdateControl.patchStatus(statusOnly(policy, status));
   }
 
@@ -372,7 +351,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       TracingPolicyStatus status,
       Context<TracingPolicy> context,
       PolicyTelemetry.Work work) {
-    reportTransition(policy, status, context);
+    ReadyTransition.report(policy, status, new EventRecorder(context.getClient()));
     work.reported(
         status,
         PolicyConditions.find(status.getConditions(), PolicyConditions.READY)
@@ -382,69 +361,6 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       return UpdateControl.noUpdate();
     }
     return UpdateControl.patchStatus(statusOnly(policy, status));
-  }
-
-  /** An Event whenever Ready changes its status or reason. */
-  private void reportTransition(
-      TracingPolicy policy, TracingPolicyStatus status, Context<TracingPolicy> context) {
-    var before =
-        policy.getStatus() == null
-            ? Optional.<Condition>empty()
-            : PolicyConditions.find(policy.getStatus().getConditions(), PolicyConditions.READY);
-    var after = PolicyConditions.find(status.getConditions(), PolicyConditions.READY).orElseThrow();
-    boolean changed =
-        before.isEmpty()
-            || !before.get().getStatus().equals(after.getStatus())
-            || !before.get().getReason().equals(after.getReason());
-    if (!changed) {
-      return;
-    }
-    LOG.info(
-        "policy {}/{} Ready={} reason={} message={}",
-        policy.getMetadata().getNamespace(),
-        policy.getMetadata().getName(),
-        after.getStatus(),
-        after.getReason(),
-        after.getMessage());
-    EventRecorder events = new EventRecorder(context.getClient());
-    if ("True".equals(after.getStatus())) {
-      events.normal(policy, after.getReason(), after.getMessage());
-    } else if (!PolicyConditions.REASON_TEMPO_STARTING.equals(after.getReason())
-        && !PolicyConditions.REASON_GATEWAY_STARTING.equals(after.getReason())) {
-      events.warning(policy, after.getReason(), after.getMessage());
-    }
-  }
-
-  private static void setReady(
-      TracingPolicyStatus status,
-      boolean ready,
-      String reason,
-      String message,
-      TracingPolicy policy) {
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            PolicyConditions.READY,
-            ready,
-            reason,
-            message,
-            policy.getMetadata().getGeneration()));
-  }
-
-  private static void setCondition(
-      TracingPolicyStatus status,
-      String type,
-      boolean value,
-      Problem problem,
-      TracingPolicy policy) {
-    status.setConditions(
-        PolicyConditions.set(
-            status.getConditions(),
-            type,
-            value,
-            problem.reason(),
-            problem.message(),
-            policy.getMetadata().getGeneration()));
   }
 
   /** A fresh object carrying only identity and status, so the status patch touches nothing else. */
