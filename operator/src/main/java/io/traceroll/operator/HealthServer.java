@@ -1,12 +1,9 @@
 package io.traceroll.operator;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
@@ -18,16 +15,17 @@ public class HealthServer implements AutoCloseable {
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> daemon(r, "health-http")));
-    server.createContext("/healthz", ex -> respond(ex, 200, "ok\n", "text/plain"));
+    server.createContext("/healthz", ex -> HttpText.send(ex, 200, "ok\n", "text/plain"));
     server.createContext(
         "/readyz",
         ex -> {
           boolean ok = ready.getAsBoolean();
-          respond(ex, ok ? 200 : 503, ok ? "ok\n" : "not ready\n", "text/plain");
+          HttpText.send(ex, ok ? 200 : 503, ok ? "ok\n" : "not ready\n", "text/plain");
         });
     server.createContext(
         "/metrics",
-        ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        ex ->
+            HttpText.send(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
   }
 
   public void start() {
@@ -47,15 +45,5 @@ public class HealthServer implements AutoCloseable {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
-  }
-
-  private static void respond(HttpExchange exchange, int code, String body, String type)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

@@ -13,11 +13,10 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.traceroll.operator.HttpText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -219,24 +218,24 @@ public final class SamplingServer implements AutoCloseable {
   private void http(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!"GET".equals(exchange.getRequestMethod())) {
-        respond(exchange, 405, "only GET is supported\n", "text/plain");
+        HttpText.send(exchange, 405, "only GET is supported\n", "text/plain");
         return;
       }
       String service = queryParameter(exchange.getRequestURI().getRawQuery(), "service");
       if (service == null || service.isEmpty()) {
         requests.count("http", "bad_request");
-        respond(exchange, 400, "'service' parameter must be provided\n", "text/plain");
+        HttpText.send(exchange, 400, "'service' parameter must be provided\n", "text/plain");
         return;
       }
       String host = exchange.getRequestHeaders().getFirst("Host");
       Optional<SamplingAnswer> answer = store.answer(host, service);
       if (answer.isEmpty()) {
         requests.count("http", "unknown_policy");
-        respond(exchange, 404, "no policy serves sampling at " + host + "\n", "text/plain");
+        HttpText.send(exchange, 404, "no policy serves sampling at " + host + "\n", "text/plain");
         return;
       }
       requests.count("http", "served");
-      respond(exchange, 200, SamplingWire.json(answer.get()), "application/json");
+      HttpText.send(exchange, 200, SamplingWire.json(answer.get()), "application/json");
     } catch (RuntimeException e) {
       LOG.warn("sampling request {} failed: {}", exchange.getRequestURI(), e.toString());
     }
@@ -258,18 +257,5 @@ public final class SamplingServer implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private static void respond(HttpExchange exchange, int code, String body, String type) {
-    try {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", type);
-      exchange.sendResponseHeaders(code, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
