@@ -207,7 +207,8 @@ public final class WebhookRuntime implements AutoCloseable {
     String cert = Files.readString(config.certDir().resolve("tls.crt"));
     String key = Files.readString(config.certDir().resolve("tls.key"));
     keys.load(
-        new java.security.cert.X509Certificate[] {CertificateAuthority.readCertificate(cert)},
+        CertificateAuthority.readCertificates(cert)
+            .toArray(java.security.cert.X509Certificate[]::new),
         CertificateAuthority.readKey(key));
   }
 
