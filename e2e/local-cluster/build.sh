@@ -2,7 +2,8 @@
 # Builds the real control-plane binaries the e2e tests and `make demo` run, from Go modules,
 # once per version, into a cache outside the repository. Nothing built here is committed.
 set -euo pipefail
-source "$(dirname "$0")/versions.env"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/versions.env"
 CACHE="${TRACEROLL_CACHE:-$HOME/.cache/traceroll}"
 BIN="$CACHE/bin"
 WORK="$CACHE/build"
@@ -106,6 +107,47 @@ build_operator_sdk() {
     build_go_main operator-sdk "$v" "$mod" "$mod/cmd/operator-sdk" ${replaces[@]+"${replaces[@]}"}
 }
 
+# cert-manager's controller and CA injector, and its CRDs. Upstream's commands (cmd/controller,
+# cmd/cainjector) are separate Go modules that the module proxy cannot serve (their module paths
+# do not match their directories), so a wrapper module requires the main module at the pinned
+# version and builds our two small mains in cert-manager/ against its library packages. The
+# binaries are rebuilt when those sources change (a checksum next to each binary). The CRDs are
+# plain YAML in the module zip (deploy/crds); they are copied to $CACHE/cert-manager-crds-<v>.
+build_cert_manager() {
+  local v="$CERT_MANAGER_VERSION" mod=github.com/cert-manager/cert-manager
+  local src="$HERE/cert-manager" sum crds="$CACHE/cert-manager-crds-$v"
+  sum=$(cat "$src"/*/main.go | sha256sum | cut -c1-16)
+  local b missing=0
+  for b in controller cainjector; do
+    [[ -x "$BIN/cert-manager-$b-$v" && "$(cat "$BIN/cert-manager-$b-$v.src" 2>/dev/null)" == "$sum" ]] ||
+      missing=1
+  done
+  [[ $missing == 0 && -s "$crds/cert-manager.io_certificates.yaml" ]] &&
+    { log "cert-manager $v cached"; return; }
+  local dir="$WORK/cert-manager-$v"
+  mkdir -p "$dir" && cd "$dir"
+  local info gomod moddir replaces=()
+  info=$(go mod download -json "$mod@$v")
+  gomod=$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' <<< "$info")
+  moddir=$(sed -n 's/.*"Dir": "\(.*\)".*/\1/p' <<< "$info")
+  mapfile -t replaces < <(upstream_replaces "$mod" "$v")
+  { echo "module traceroll.local/certmanagerbuild"; grep -m1 '^go ' "$gomod"; echo "require $mod $v"
+    for r in ${replaces[@]+"${replaces[@]}"}; do echo "replace $r"; done; } > go.mod
+  rm -rf controller cainjector && cp -r "$src/controller" "$src/cainjector" .
+  local ldflags="-s -w -X $mod/pkg/util.AppVersion=$v"
+  for b in controller cainjector; do
+    log "building cert-manager-$b $v"
+    local start=$SECONDS
+    go build -trimpath -ldflags "$ldflags" -o "$BIN/cert-manager-$b-$v.tmp" "./$b"
+    mv "$BIN/cert-manager-$b-$v.tmp" "$BIN/cert-manager-$b-$v"
+    echo "$sum" > "$BIN/cert-manager-$b-$v.src"
+    log "built cert-manager-$b $v in $((SECONDS - start))s"
+  done
+  mkdir -p "$crds"
+  install -m 644 "$moddir"/deploy/crds/*.yaml "$crds/"
+  log "cert-manager $v CRDs in $crds"
+}
+
 targets=("${@:-kubernetes etcd kwok}")
 for t in ${targets[@]}; do
   case "$t" in
@@ -117,6 +159,7 @@ for t in ${targets[@]}; do
               "github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0" ;;
     helm) build_go_main helm "$HELM_VERSION" helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm ;;
     operator-sdk) build_operator_sdk ;;
+    cert-manager) build_cert_manager ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

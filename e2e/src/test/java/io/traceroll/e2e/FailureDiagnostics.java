@@ -7,8 +7,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * On a failed e2e test, prints the tail of the operator's log and the objects of the namespaces the
- * test used, so a CI failure can be read without rerunning it.
+ * On a failed e2e test, prints the tail of the operator's log, the objects of the namespaces the
+ * test used and whatever else the test adds (e.g. the logs of cert-manager), so a CI failure can be
+ * read without rerunning it.
  */
 final class FailureDiagnostics implements TestWatcher {
   private static final int LOG_LINES = 200;
@@ -16,12 +17,22 @@ final class FailureDiagnostics implements TestWatcher {
   private final Supplier<OperatorProcess> operator;
   private final Supplier<TestCluster> cluster;
   private final List<String> namespaces;
+  private final Supplier<String> more;
 
   FailureDiagnostics(
       Supplier<OperatorProcess> operator, Supplier<TestCluster> cluster, List<String> namespaces) {
+    this(operator, cluster, namespaces, () -> "");
+  }
+
+  FailureDiagnostics(
+      Supplier<OperatorProcess> operator,
+      Supplier<TestCluster> cluster,
+      List<String> namespaces,
+      Supplier<String> more) {
     this.operator = operator;
     this.cluster = cluster;
     this.namespaces = namespaces;
+    this.more = more;
   }
 
   @Override
@@ -39,10 +50,15 @@ final class FailureDiagnostics implements TestWatcher {
         out.append("(cannot list: ").append(e.getMessage()).append(")");
       }
     }
+    try {
+      out.append('\n').append(more.get());
+    } catch (RuntimeException e) {
+      out.append("\n(cannot collect more diagnostics: ").append(e.getMessage()).append(")");
+    }
     System.err.println(out);
   }
 
-  private static String tail(String text) {
+  static String tail(String text) {
     String[] all = text.split("\n");
     int from = Math.max(0, all.length - LOG_LINES);
     return String.join("\n", Arrays.copyOfRange(all, from, all.length));

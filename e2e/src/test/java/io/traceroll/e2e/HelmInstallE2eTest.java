@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -103,10 +102,10 @@ class HelmInstallE2eTest {
   @BeforeAll
   static void install() throws Exception {
     cluster = new TestCluster();
-    uninstallLeftover();
+    uninstallLeftover(cluster);
     // The chart creates the webhook configuration; one that another e2e class's out-of-cluster
     // operator registered would make helm refuse the install.
-    deleteWebhookConfiguration();
+    cluster.deleteWebhookConfiguration();
     namespace =
         cluster.createNamespace(
             "traceroll-install", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
@@ -467,19 +466,11 @@ class HelmInstallE2eTest {
     }
   }
 
-  private static void deleteWebhookConfiguration() {
-    cluster
-        .client
-        .admissionRegistration()
-        .v1()
-        .mutatingWebhookConfigurations()
-        .withName("traceroll-webhook")
-        .withTimeout(30, TimeUnit.SECONDS)
-        .delete();
-  }
-
-  /** A release of an earlier, aborted run holds the cluster-wide names; helm would refuse. */
-  private static void uninstallLeftover() throws Exception {
+  /**
+   * A release of an earlier, aborted run (of this class or of CertManagerE2eTest) holds the
+   * cluster-wide names; helm would refuse.
+   */
+  static void uninstallLeftover(TestCluster cluster) throws Exception {
     var role = cluster.client.rbac().clusterRoles().withName("traceroll-operator").get();
     if (role == null || role.getMetadata().getAnnotations() == null) {
       return;

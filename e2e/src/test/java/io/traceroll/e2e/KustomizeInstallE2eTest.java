@@ -50,14 +50,8 @@ class KustomizeInstallE2eTest {
     cluster = new TestCluster();
     // Out-of-cluster operators of other test classes leave their webhook configuration, Lease
     // and certificate Secret; the install must start from a cluster without them.
-    cluster
-        .client
-        .admissionRegistration()
-        .v1()
-        .mutatingWebhookConfigurations()
-        .withName("traceroll-webhook")
-        .withTimeout(30, TimeUnit.SECONDS)
-        .delete();
+    HelmInstallE2eTest.uninstallLeftover(cluster);
+    cluster.deleteWebhookConfiguration();
     cluster.client.namespaces().withName(NAMESPACE).withTimeout(60, TimeUnit.SECONDS).delete();
     rendered = Manifests.parse(PinnedTool.KUBECTL.succeed("kustomize", OVERLAY).stdout());
   }

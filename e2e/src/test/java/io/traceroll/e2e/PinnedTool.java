@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A command-line tool the local cluster's build.sh makes from Go modules at the version pinned in
- * versions.env (helm, kubectl, Jaeger, operator-sdk), built when missing, and run as a one-shot
- * process.
+ * versions.env (helm, kubectl, Jaeger, operator-sdk, cert-manager's controller and CA injector),
+ * built when missing, and run as a one-shot process (or started by the test that needs it running).
  */
 public record PinnedTool(String name, String versionKey, String buildTarget) {
   static final Path LOCAL_CLUSTER = Path.of("local-cluster");
@@ -21,6 +22,10 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
   public static final PinnedTool JAEGER = new PinnedTool("jaeger", "JAEGER_VERSION", "jaeger");
   static final PinnedTool OPERATOR_SDK =
       new PinnedTool("operator-sdk", "OPERATOR_SDK_VERSION", "operator-sdk");
+  static final PinnedTool CERT_MANAGER_CONTROLLER =
+      new PinnedTool("cert-manager-controller", "CERT_MANAGER_VERSION", "cert-manager");
+  static final PinnedTool CERT_MANAGER_CAINJECTOR =
+      new PinnedTool("cert-manager-cainjector", "CERT_MANAGER_VERSION", "cert-manager");
 
   /** What a run printed (stdout and stderr apart: renders are parsed from stdout). */
   record Result(int exitCode, String stdout, String stderr) {
@@ -50,30 +55,40 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
 
   /** The cached binary, built (once, for minutes) when missing. */
   public synchronized Path binary() throws IOException, InterruptedException {
+    return built(name + "-" + version(), Files::isExecutable, "bin");
+  }
+
+  /**
+   * A directory the same build target fills beside the binaries, e.g. cert-manager's CRDs in
+   * cert-manager-crds-&lt;version&gt;; built when missing.
+   */
+  synchronized Path directory(String prefix) throws IOException, InterruptedException {
+    return built(prefix + "-" + version(), Files::isDirectory);
+  }
+
+  private Path built(String fileName, Predicate<Path> present, String... under)
+      throws IOException, InterruptedException {
     String cache = System.getenv("TRACEROLL_CACHE");
-    Path bin =
-        (cache == null
-                ? Path.of(System.getProperty("user.home"), ".cache", "traceroll")
-                : Path.of(cache))
-            .resolve("bin")
-            .resolve(name + "-" + version());
-    if (!Files.isExecutable(bin)) {
-      Path buildLog = Path.of("target", name + "-build.log");
+    Path root =
+        cache == null
+            ? Path.of(System.getProperty("user.home"), ".cache", "traceroll")
+            : Path.of(cache);
+    Path path = root.resolve(Path.of("", under)).resolve(fileName);
+    if (!present.test(path)) {
+      Path buildLog = Path.of("target", buildTarget + "-build.log");
       Files.createDirectories(buildLog.getParent());
       Process build =
           new ProcessBuilder("bash", LOCAL_CLUSTER.resolve("build.sh").toString(), buildTarget)
               .redirectErrorStream(true)
               .redirectOutput(buildLog.toFile())
               .start();
-      if (!build.waitFor(40, TimeUnit.MINUTES)
-          || build.exitValue() != 0
-          || !Files.isExecutable(bin)) {
+      if (!build.waitFor(40, TimeUnit.MINUTES) || build.exitValue() != 0 || !present.test(path)) {
         build.destroyForcibly();
         throw new IllegalStateException(
-            "could not build " + bin + ":\n" + Files.readString(buildLog));
+            "could not build " + path + ":\n" + Files.readString(buildLog));
       }
     }
-    return bin;
+    return path;
   }
 
   /** Runs the tool with the test's environment (KUBECONFIG included) from the e2e directory. */

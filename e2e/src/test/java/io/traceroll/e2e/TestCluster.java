@@ -28,8 +28,13 @@ final class TestCluster {
 
   /** Installs (or updates) the CRD and waits until the API server serves it. */
   void installCrd() throws IOException {
+    installCrd(CRD);
+  }
+
+  /** Installs (or updates) the CRD in the file and waits until the API server serves it. */
+  void installCrd(Path file) throws IOException {
     CustomResourceDefinition crd;
-    try (InputStream in = Files.newInputStream(CRD)) {
+    try (InputStream in = Files.newInputStream(file)) {
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
     client.resource(crd).fieldManager("traceroll-e2e").forceConflicts().serverSideApply();
@@ -42,6 +47,7 @@ final class TestCluster {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             cond ->
@@ -72,9 +78,24 @@ final class TestCluster {
         .serverSideApply();
   }
 
+  void deleteNamespace(String name) {
+    client.namespaces().withName(name).delete();
+  }
+
+  /** The configuration an install path creates; an out-of-cluster operator may leave one too. */
+  void deleteWebhookConfiguration() {
+    client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .withName("traceroll-webhook")
+        .withTimeout(30, TimeUnit.SECONDS)
+        .delete();
+  }
+
   /**
-   * A kubeconfig for this API server that authenticates with a token of a ServiceAccount: an
-   * operator run with it has exactly the RBAC an install path gave that account, as in its pod.
+   * A kubeconfig for the API server of KUBECONFIG that authenticates with a token of a
+   * ServiceAccount: an operator run with it has exactly that account's RBAC, as in its pod.
    */
   Path serviceAccountKubeconfig(String namespace, String account) throws IOException {
     String token =
@@ -113,12 +134,9 @@ final class TestCluster {
         """
             .formatted(admin.getMasterUrl(), ca, account, token, account);
     Path file = Path.of("target", "operator-" + namespace + ".kubeconfig");
+    Files.createDirectories(file.getParent());
     Files.writeString(file, kubeconfig);
     return file;
-  }
-
-  void deleteNamespace(String name) {
-    client.namespaces().withName(name).delete();
   }
 
   static TracingPolicy sample(String file, String namespace) throws IOException {

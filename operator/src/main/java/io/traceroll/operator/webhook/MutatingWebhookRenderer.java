@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.webhook.AdmissionServer;
@@ -18,7 +19,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The MutatingWebhookConfiguration: one webhook per policy, selecting that policy's namespaces
@@ -54,6 +59,42 @@ public final class MutatingWebhookRenderer {
           .endMetadata();
     }
     return builder.build();
+  }
+
+  /**
+   * A JSON patch that removes the webhooks of the live configuration that the desired one no longer
+   * has, or null when there are none. Server-side apply alone cannot remove a webhook once another
+   * field manager co-owns part of it: cert-manager's CA injector applies the caBundle (and so the
+   * name) of every webhook in the configuration, so dropping one from our apply leaves {name,
+   * caBundle} behind, which the API server rejects as invalid, and every later apply (new policies
+   * included) fails the same way. A JSON patch removes the whole entry whoever owns its fields.
+   * Each removal is guarded by a test of the name at its index, highest index first, so a
+   * concurrent change makes the patch fail instead of removing the wrong webhook.
+   */
+  public static String staleWebhookRemoval(
+      MutatingWebhookConfiguration live, MutatingWebhookConfiguration desired) {
+    if (live == null || live.getWebhooks() == null) {
+      return null;
+    }
+    Set<String> wanted = new HashSet<>();
+    desired.getWebhooks().forEach(w -> wanted.add(w.getName()));
+    List<Map<String, Object>> operations = new ArrayList<>();
+    List<MutatingWebhook> present = live.getWebhooks();
+    for (int i = present.size() - 1; i >= 0; i--) {
+      String name = present.get(i).getName();
+      if (!wanted.contains(name)) {
+        Map<String, Object> test = new LinkedHashMap<>();
+        test.put("op", "test");
+        test.put("path", "/webhooks/" + i + "/name");
+        test.put("value", name);
+        Map<String, Object> remove = new LinkedHashMap<>();
+        remove.put("op", "remove");
+        remove.put("path", "/webhooks/" + i);
+        operations.add(test);
+        operations.add(remove);
+      }
+    }
+    return operations.isEmpty() ? null : Serialization.asJson(operations);
   }
 
   /** Webhook names must be unique and fully qualified. */

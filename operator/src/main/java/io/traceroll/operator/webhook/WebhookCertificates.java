@@ -121,14 +121,18 @@ public final class WebhookCertificates {
     }
   }
 
-  /** Loads a Secret's serving certificate into the key manager; returns its CA bundle. */
+  /**
+   * Loads a Secret's serving certificate, with the intermediates that follow it in tls.crt, into
+   * the key manager; returns its CA bundle. A client that trusts only ca.crt (the API server with
+   * the caBundle cert-manager injects) needs those intermediates in the handshake.
+   */
   public static String load(Secret secret, ReloadingKeyManager keys) {
     Map<String, String> data = secret.getData();
     String cert = decode(data.get(CERT_KEY));
     String key = decode(data.get(PRIVATE_KEY));
     String ca = data.containsKey(CA_KEY) ? decode(data.get(CA_KEY)) : null;
     keys.load(
-        new X509Certificate[] {CertificateAuthority.readCertificate(cert)},
+        CertificateAuthority.readCertificates(cert).toArray(X509Certificate[]::new),
         CertificateAuthority.readKey(key));
     return ca;
   }

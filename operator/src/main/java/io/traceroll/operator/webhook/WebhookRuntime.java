@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -208,7 +210,8 @@ public final class WebhookRuntime implements AutoCloseable {
     String cert = Files.readString(config.certDir().resolve("tls.crt"));
     String key = Files.readString(config.certDir().resolve("tls.key"));
     keys.load(
-        new java.security.cert.X509Certificate[] {CertificateAuthority.readCertificate(cert)},
+        CertificateAuthority.readCertificates(cert)
+            .toArray(java.security.cert.X509Certificate[]::new),
         CertificateAuthority.readKey(key));
   }
 
@@ -265,6 +268,17 @@ public final class WebhookRuntime implements AutoCloseable {
       MutatingWebhookConfiguration desired =
           MutatingWebhookRenderer.render(
               policies.getStore().list(), config, operatorNamespace, caBundle.get());
+      var configuration =
+          client
+              .admissionRegistration()
+              .v1()
+              .mutatingWebhookConfigurations()
+              .withName(WebhookConfig.CONFIGURATION_NAME);
+      String removal = MutatingWebhookRenderer.staleWebhookRemoval(configuration.get(), desired);
+      if (removal != null) {
+        configuration.patch(PatchContext.of(PatchType.JSON), removal);
+        LOG.info("removed webhooks of deleted policies: {}", removal);
+      }
       MutatingWebhookConfiguration applied =
           client.resource(desired).fieldManager("traceroll").forceConflicts().serverSideApply();
       InstallOwnership.adopt(

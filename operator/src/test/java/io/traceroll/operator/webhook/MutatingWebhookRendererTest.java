@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.traceroll.api.v1alpha1.Backend;
 import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -146,5 +147,37 @@ class MutatingWebhookRendererTest {
     backend.setOtlpEndpoint(otlp);
     policy.getSpec().setBackend(backend);
     return policy;
+  }
+
+  @Test
+  void removesTheWebhooksOfDeletedPoliciesByIndexGuardedByTheirNames() {
+    MutatingWebhookConfiguration live =
+        MutatingWebhookRenderer.render(
+            List.of(policy("obs", "a"), policy("obs", "b"), policy("obs", "c")),
+            BY_URL,
+            "traceroll-system",
+            null);
+    MutatingWebhookConfiguration desired =
+        MutatingWebhookRenderer.render(
+            List.of(policy("obs", "b"), policy("obs", "d")), BY_URL, "traceroll-system", null);
+
+    String patch = MutatingWebhookRenderer.staleWebhookRemoval(live, desired);
+
+    // Highest index first, so the earlier removals do not shift the later ones.
+    assertThat(Serialization.unmarshal(patch, List.class))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "op", "test", "path", "/webhooks/2/name", "value", "c.obs.pods.traceroll.io"),
+                Map.of("op", "remove", "path", "/webhooks/2"),
+                Map.of(
+                    "op", "test", "path", "/webhooks/0/name", "value", "a.obs.pods.traceroll.io"),
+                Map.of("op", "remove", "path", "/webhooks/0")));
+    assertThat(MutatingWebhookRenderer.staleWebhookRemoval(desired, desired)).isNull();
+    assertThat(MutatingWebhookRenderer.staleWebhookRemoval(null, desired)).isNull();
+    assertThat(
+            MutatingWebhookRenderer.staleWebhookRemoval(
+                new MutatingWebhookConfiguration(), desired))
+        .isNull();
   }
 }

@@ -10,15 +10,31 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +116,80 @@ class WebhookCertificatesTest {
     Secret secret = at(Instant.now()).ensure();
 
     assertThat(decode(secret, "tls.crt")).contains("BEGIN CERTIFICATE");
+  }
+
+  /**
+   * cert-manager writes tls.crt as the serving certificate followed by its intermediates and ca.crt
+   * as the root, which is all its CA injector puts into the webhook configuration: the handshake
+   * must carry the intermediates or the API server cannot verify us.
+   */
+  @Test
+  void servesTheIntermediatesThatFollowTheCertificateInTlsCrt() throws Exception {
+    CertificateAuthority.Issued root = CertificateAuthority.newCa("root", Duration.ofDays(3650));
+    CertificateAuthority.Issued intermediate = intermediate(root);
+    CertificateAuthority.Issued serving =
+        CertificateAuthority.issueServing(
+            intermediate, List.of("traceroll-webhook.ops.svc"), List.of(), Duration.ofDays(90));
+    Secret secret =
+        new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata()
+            .withName("traceroll-webhook-tls")
+            .endMetadata()
+            .addToData("tls.crt", encode(serving.certificatePem() + intermediate.certificatePem()))
+            .addToData("tls.key", encode(serving.keyPem()))
+            .addToData("ca.crt", encode(root.certificatePem()))
+            .build();
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+
+    assertThat(WebhookCertificates.load(secret, keys)).isEqualTo(root.certificatePem());
+
+    X509Certificate[] chain = keys.getCertificateChain("webhook");
+    assertThat(chain).containsExactly(serving.certificate(), intermediate.certificate());
+    assertThat(keys.certificate()).isEqualTo(serving.certificate());
+    // What a client that trusts only ca.crt checks.
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", root.certificate());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    ((X509TrustManager) tmf.getTrustManagers()[0]).checkServerTrusted(chain, "ECDHE_ECDSA");
+  }
+
+  /** A CA signed by {@code root}, as an intermediate CA Issuer's certificate would be. */
+  static CertificateAuthority.Issued intermediate(CertificateAuthority.Issued root)
+      throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair keyPair = generator.generateKeyPair();
+    Instant now = Instant.now();
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            root.certificate(),
+            BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minusSeconds(300)),
+            Date.from(now.plus(Duration.ofDays(365))),
+            new X500Name("CN=intermediate"),
+            keyPair.getPublic());
+    JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+    builder.addExtension(
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    builder.addExtension(
+        Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keyPair.getPublic()));
+    builder.addExtension(
+        Extension.authorityKeyIdentifier,
+        false,
+        ext.createAuthorityKeyIdentifier(root.certificate()));
+    X509Certificate cert =
+        new JcaX509CertificateConverter()
+            .getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(root.key())));
+    return new CertificateAuthority.Issued(cert, keyPair.getPrivate());
+  }
+
+  static String encode(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   static String decode(Secret secret, String key) {

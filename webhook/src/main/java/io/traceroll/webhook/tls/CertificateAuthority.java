@@ -140,6 +140,29 @@ public final class CertificateAuthority {
     }
   }
 
+  /**
+   * Reads every PEM certificate in the text, in order: a serving certificate followed by the
+   * intermediates that chain it to its CA, as cert-manager and most CAs write tls.crt.
+   */
+  public static List<X509Certificate> readCertificates(String pem) {
+    List<X509Certificate> out = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (!(o instanceof X509CertificateHolder holder)) {
+          throw new IllegalArgumentException("not a PEM certificate: " + o.getClass().getName());
+        }
+        out.add(converter.getCertificate(holder));
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("unreadable PEM certificate: " + e.getMessage(), e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    return out;
+  }
+
   /** Reads a PEM private key (PKCS#8, or a traditional EC/RSA key pair). */
   public static PrivateKey readKey(String pem) {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
