@@ -7,8 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * On a failed e2e test, prints the tail of the operator's log and the objects of the namespaces the
- * test used, so a CI failure can be read without rerunning it.
+ * On a failed e2e test, prints the tail of the operator's log (and of the tools run beside it) and
+ * the objects of the namespaces the test used, so a CI failure can be read without rerunning it.
  */
 final class FailureDiagnostics implements TestWatcher {
   private static final int LOG_LINES = 200;
@@ -16,12 +16,23 @@ final class FailureDiagnostics implements TestWatcher {
   private final Supplier<OperatorProcess> operator;
   private final Supplier<TestCluster> cluster;
   private final List<String> namespaces;
+  private final Supplier<List<ToolProcess>> tools;
 
   FailureDiagnostics(
       Supplier<OperatorProcess> operator, Supplier<TestCluster> cluster, List<String> namespaces) {
+    this(operator, cluster, namespaces, List::of);
+  }
+
+  /** Also prints the log tails of the tools the test runs beside the operator (e.g. OLM). */
+  FailureDiagnostics(
+      Supplier<OperatorProcess> operator,
+      Supplier<TestCluster> cluster,
+      List<String> namespaces,
+      Supplier<List<ToolProcess>> tools) {
     this.operator = operator;
     this.cluster = cluster;
     this.namespaces = namespaces;
+    this.tools = tools;
   }
 
   @Override
@@ -31,6 +42,10 @@ final class FailureDiagnostics implements TestWatcher {
     out.append("----- operator log -----\n");
     OperatorProcess process = operator.get();
     out.append(process == null ? "(operator not started)" : tail(process.logs()));
+    for (ToolProcess tool : tools.get()) {
+      out.append("\n----- ").append(tool.name()).append(" log -----\n");
+      out.append(tail(tool.logs()));
+    }
     for (String ns : namespaces) {
       out.append("\n----- objects in namespace ").append(ns).append(" -----\n");
       try {

@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.Traceroll;
@@ -22,11 +20,8 @@ import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -215,7 +210,7 @@ class HelmInstallE2eTest {
             namespace,
             Map.of(
                 "KUBECONFIG",
-                serviceAccountKubeconfig().toString(),
+                cluster.serviceAccountKubeconfig(namespace, ACCOUNT).toString(),
                 "TRACEROLL_WEBHOOK_TIMEOUT_SECONDS",
                 "5"));
     createPolicy(obs, shop);
@@ -409,52 +404,6 @@ class HelmInstallE2eTest {
     if (operator != null) {
       operator.close();
     }
-  }
-
-  /**
-   * A kubeconfig for the API server of KUBECONFIG that authenticates with a token of the chart's
-   * ServiceAccount: the operator then has exactly the chart's RBAC, as in its pod.
-   */
-  private static Path serviceAccountKubeconfig() throws Exception {
-    String token =
-        cluster
-            .client
-            .serviceAccounts()
-            .inNamespace(namespace)
-            .withName(ACCOUNT)
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    Config admin = cluster.client.getConfiguration();
-    String ca =
-        admin.getCaCertData() != null
-            ? admin.getCaCertData()
-            : Base64.getEncoder()
-                .encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
-    String kubeconfig =
-        """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: test
-          cluster: {server: "%s", certificate-authority-data: %s}
-        users:
-        - name: %s
-          user: {token: %s}
-        contexts:
-        - name: test
-          context: {cluster: test, user: %s}
-        current-context: test
-        """
-            .formatted(admin.getMasterUrl(), ca, ACCOUNT, token, ACCOUNT);
-    Path file = Path.of("target", "operator-" + namespace + ".kubeconfig");
-    Files.writeString(file, kubeconfig);
-    return file;
   }
 
   /** A Deployment, a StatefulSet and a DaemonSet (3 pods on the 3 KWOK nodes) of one container. */

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * A command-line tool the local cluster's build.sh makes from Go modules at the version pinned in
- * versions.env (helm, kubectl, Jaeger, operator-sdk), built when missing, and run as a one-shot
- * process.
+ * versions.env (helm, kubectl, Jaeger, operator-sdk, OLM, opm), built when missing, and run as a
+ * one-shot process (or, through {@link ToolProcess}, as a long-running one).
  */
 public record PinnedTool(String name, String versionKey, String buildTarget) {
   static final Path LOCAL_CLUSTER = Path.of("local-cluster");
@@ -21,6 +21,15 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
   public static final PinnedTool JAEGER = new PinnedTool("jaeger", "JAEGER_VERSION", "jaeger");
   static final PinnedTool OPERATOR_SDK =
       new PinnedTool("operator-sdk", "OPERATOR_SDK_VERSION", "operator-sdk");
+
+  /** OLM's olm operator: installs ClusterServiceVersions. */
+  static final PinnedTool OLM = new PinnedTool("olm", "OLM_VERSION", "olm");
+
+  /** OLM's catalog operator: resolves Subscriptions and runs InstallPlans. */
+  static final PinnedTool OLM_CATALOG = new PinnedTool("olm-catalog", "OLM_VERSION", "olm");
+
+  /** operator-registry's opm: renders a bundle into a catalog and serves it. */
+  static final PinnedTool OPM = new PinnedTool("opm", "OPM_VERSION", "opm");
 
   /** What a run printed (stdout and stderr apart: renders are parsed from stdout). */
   record Result(int exitCode, String stdout, String stderr) {
@@ -50,14 +59,26 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
 
   /** The cached binary, built (once, for minutes) when missing. */
   public synchronized Path binary() throws IOException, InterruptedException {
+    return built(name + "-" + version());
+  }
+
+  /**
+   * A file or directory build.sh puts beside the binaries for this tool's target (e.g. OLM's CRDs
+   * as olm-crds-&lt;version&gt;), built when missing.
+   */
+  synchronized Path companion(String prefix) throws IOException, InterruptedException {
+    return built(prefix + "-" + version());
+  }
+
+  private Path built(String file) throws IOException, InterruptedException {
     String cache = System.getenv("TRACEROLL_CACHE");
     Path bin =
         (cache == null
                 ? Path.of(System.getProperty("user.home"), ".cache", "traceroll")
                 : Path.of(cache))
             .resolve("bin")
-            .resolve(name + "-" + version());
-    if (!Files.isExecutable(bin)) {
+            .resolve(file);
+    if (!Files.isExecutable(bin)) { // a directory: searchable
       Path buildLog = Path.of("target", name + "-build.log");
       Files.createDirectories(buildLog.getParent());
       Process build =

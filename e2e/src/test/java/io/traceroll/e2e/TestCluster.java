@@ -3,6 +3,8 @@ package io.traceroll.e2e;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +28,13 @@ final class TestCluster {
 
   /** Installs (or updates) the CRD and waits until the API server serves it. */
   void installCrd() throws IOException {
+    applyCrd(CRD);
+  }
+
+  /** Installs (or updates) the CRD in a file and waits until the API server serves it. */
+  void applyCrd(Path file) throws IOException {
     CustomResourceDefinition crd;
-    try (InputStream in = Files.newInputStream(CRD)) {
+    try (InputStream in = Files.newInputStream(file)) {
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
     client.resource(crd).fieldManager("traceroll-e2e").forceConflicts().serverSideApply();
@@ -71,6 +79,52 @@ final class TestCluster {
 
   void deleteNamespace(String name) {
     client.namespaces().withName(name).delete();
+  }
+
+  /**
+   * A kubeconfig for the API server of KUBECONFIG that authenticates with a token of a
+   * ServiceAccount: a process run with it has exactly that account's RBAC, as in its pod.
+   */
+  Path serviceAccountKubeconfig(String namespace, String account) throws IOException {
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(account)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Config admin = client.getConfiguration();
+    String ca =
+        admin.getCaCertData() != null
+            ? admin.getCaCertData()
+            : Base64.getEncoder()
+                .encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
+    String kubeconfig =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster: {server: "%s", certificate-authority-data: %s}
+        users:
+        - name: %s
+          user: {token: %s}
+        contexts:
+        - name: test
+          context: {cluster: test, user: %s}
+        current-context: test
+        """
+            .formatted(admin.getMasterUrl(), ca, account, token, account);
+    Path file = Path.of("target", "operator-" + namespace + ".kubeconfig");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, kubeconfig);
+    return file;
   }
 
   static TracingPolicy sample(String file, String namespace) throws IOException {
