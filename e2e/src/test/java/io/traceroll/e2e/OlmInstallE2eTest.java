@@ -150,7 +150,11 @@ class OlmInstallE2eTest {
       }
     }
     olmNamespace = cluster.createNamespace("olm", Map.of());
-    namespace = cluster.createNamespace("operators", Map.of());
+    // Restricted Pod Security, as on OpenShift: the pods OLM templates (with its certificate
+    // volumes) must be admitted there.
+    namespace =
+        cluster.createNamespace(
+            "operators", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
     namespaces.add(namespace);
     namespaces.add(olmNamespace);
 
