@@ -15,11 +15,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.webhook.WebhookConfig;
 import io.traceroll.webhook.AdmissionServer;
 import java.io.ByteArrayInputStream;
@@ -473,6 +475,40 @@ class OlmInstallE2eTest {
               assertThat(r.getKey()).startsWith("Role/" + CSV + "-");
               assertThat(r.getValue()).isEqualTo(namespaceRules);
             });
+
+    // Lifted to the cluster, the leader-election rules still reach no other Lease: not the
+    // scheduler's leader Lease nor a node's heartbeat.
+    String lease = TracerollOperator.LEASE_NAME;
+    assertThat(allowed("update", "leases", namespace, lease)).isTrue();
+    assertThat(allowed("create", "leases", namespace, "")).isTrue();
+    assertThat(allowed("update", "leases", "kube-system", "kube-scheduler")).isFalse();
+    assertThat(allowed("patch", "leases", "kube-node-lease", "kwok-node-0")).isFalse();
+    assertThat(allowed("get", "leases", "kube-system", "kube-controller-manager")).isFalse();
+  }
+
+  /** Whether the API server's authorizer lets the operator's account do this (coordination). */
+  private static boolean allowed(String verb, String resource, String ns, String name) {
+    return cluster
+        .client
+        .authorization()
+        .v1()
+        .subjectAccessReview()
+        .create(
+            new SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser("system:serviceaccount:" + namespace + ":" + ACCOUNT)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace)
+                .withNewResourceAttributes()
+                .withGroup("coordination.k8s.io")
+                .withResource(resource)
+                .withVerb(verb)
+                .withNamespace(ns)
+                .withName(name)
+                .endResourceAttributes()
+                .endSpec()
+                .build())
+        .getStatus()
+        .getAllowed();
   }
 
   @Test
