@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 here=e2e/local-cluster
 
-# The traces tests run a real Jaeger v2, the OLM bundle test the real operator-sdk, the install
-# tests a real helm and the cert-manager test a real cert-manager (built from Go modules like the
-# cluster; cached after the first time), built in the background while Maven runs.
+# The traces tests run a real Jaeger v2, the OLM bundle test the real operator-sdk, the OLM install
+# test OLM's olm and catalog operators and opm, the install tests a real helm and the cert-manager
+# test a real cert-manager (built from Go modules like the cluster; cached after the first time),
+# built in the background while Maven runs.
 tools_log=/tmp/traceroll-tools-build.$$.log
-bash "$here/build.sh" jaeger operator-sdk helm cert-manager > "$tools_log" 2>&1 &
+bash "$here/build.sh" jaeger operator-sdk helm cert-manager olm opm > "$tools_log" 2>&1 &
 tools_pid=$!
 
 if [[ -n "${E2E_KUBECONFIG:-}" ]]; then
@@ -28,7 +29,7 @@ fi
 ./mvnw -B install
 
 if ! wait "$tools_pid"; then
-  echo "building jaeger, operator-sdk, helm or cert-manager failed:" >&2
+  echo "building jaeger, operator-sdk, helm, cert-manager, olm or opm failed:" >&2
   cat "$tools_log" >&2
   exit 1
 fi

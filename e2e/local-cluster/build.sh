@@ -148,6 +148,57 @@ build_cert_manager() {
   log "cert-manager $v CRDs in $crds"
 }
 
+# OLM's two operators from one module, its version baked in as upstream's Makefile does: olm
+# (cmd/olm: installs ClusterServiceVersions) and olm-catalog (cmd/catalog: resolves Subscriptions
+# against catalogs and runs InstallPlans). OLM's CRDs are copied from the module
+# (deploy/chart/crds) to $CACHE/olm-crds-<version>/, so the tests apply the CRDs of the OLM they
+# run.
+build_olm() {
+  local v="$OLM_VERSION" mod=github.com/operator-framework/operator-lifecycle-manager
+  local crds="$CACHE/olm-crds-$v"
+  cd "$WORK"
+  if [[ ! -d "$crds" ]]; then
+    local dir
+    dir=$(go mod download -json "$mod@$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$crds.tmp"
+    cp "$dir"/deploy/chart/crds/*.yaml "$crds.tmp/"
+    chmod u+w "$crds.tmp"/*.yaml
+    mv "$crds.tmp" "$crds"
+    log "olm $v: $(ls "$crds" | wc -l) CRDs copied to $crds"
+  fi
+  [[ -x "$BIN/olm-$v" && -x "$BIN/olm-catalog-$v" ]] && { log "olm $v cached"; return; }
+  local gomod replaces=() commit
+  gomod=$(go mod download -json "$mod@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  commit=$(go mod download -json "$mod@$v" | sed -n 's/.*"Hash": "\(.*\)".*/\1/p')
+  mapfile -t replaces < <(upstream_replaces "$mod" "$v")
+  log "olm $v: ${#replaces[@]} replace directive(s) copied from its go.mod"
+  local cmd name
+  for cmd in olm catalog; do
+    name=olm; [[ $cmd == olm ]] || name="olm-$cmd"
+    GO_LINE=$(grep -m1 '^go ' "$gomod") \
+      GO_LDFLAGS="-X $mod/pkg/version.OLMVersion=$v -X $mod/pkg/version.GitCommit=${commit:-unknown}" \
+      build_go_main "$name" "$v" "$mod" "$mod/cmd/$cmd" ${replaces[@]+"${replaces[@]}"}
+    cd "$WORK"
+  done
+}
+
+# opm (operator-registry) renders the bundle directory into a file-based catalog and serves it
+# over gRPC, the registry a CatalogSource with spec.address points at.
+build_opm() {
+  local v="$OPM_VERSION" mod=github.com/operator-framework/operator-registry
+  [[ -x "$BIN/opm-$v" ]] && { log "opm $v cached"; return; }
+  cd "$WORK"
+  local gomod replaces=() commit pkgv="$mod/cmd/opm/version"
+  gomod=$(go mod download -json "$mod@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  commit=$(go mod download -json "$mod@$v" | sed -n 's/.*"Hash": "\(.*\)".*/\1/p')
+  mapfile -t replaces < <(upstream_replaces "$mod" "$v")
+  log "opm $v: ${#replaces[@]} replace directive(s) copied from its go.mod"
+  # Upstream's tags minus json1 (cgo sqlite; only the deprecated sqlite catalogs need it).
+  GO_LINE=$(grep -m1 '^go ' "$gomod") GO_TAGS=containers_image_openpgp \
+    GO_LDFLAGS="-X $pkgv.opmVersion=$v -X $pkgv.gitCommit=${commit:-unknown}" \
+    build_go_main opm "$v" "$mod" "$mod/cmd/opm" ${replaces[@]+"${replaces[@]}"}
+}
+
 targets=("${@:-kubernetes etcd kwok}")
 for t in ${targets[@]}; do
   case "$t" in
@@ -160,6 +211,8 @@ for t in ${targets[@]}; do
     helm) build_go_main helm "$HELM_VERSION" helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm ;;
     operator-sdk) build_operator_sdk ;;
     cert-manager) build_cert_manager ;;
+    olm) build_olm ;;
+    opm) build_opm ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

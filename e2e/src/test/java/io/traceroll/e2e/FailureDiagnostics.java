@@ -58,6 +58,16 @@ final class FailureDiagnostics implements TestWatcher {
     System.err.println(out);
   }
 
+  /** The log tails of the tools a test runs beside the operator, for the extra diagnostics. */
+  static String logsOf(List<ToolProcess> tools) {
+    StringBuilder out = new StringBuilder();
+    for (ToolProcess tool : tools) {
+      out.append("----- ").append(tool.name()).append(" log -----\n");
+      out.append(tail(tool.logs())).append('\n');
+    }
+    return out.toString();
+  }
+
   static String tail(String text) {
     String[] all = text.split("\n");
     int from = Math.max(0, all.length - LOG_LINES);

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * A command-line tool the local cluster's build.sh makes from Go modules at the version pinned in
- * versions.env (helm, kubectl, Jaeger, operator-sdk, cert-manager's controller and CA injector),
- * built when missing, and run as a one-shot process (or started by the test that needs it running).
+ * versions.env (helm, kubectl, Jaeger, operator-sdk, cert-manager's controller and CA injector, OLM,
+ * opm), built when missing, and run as a one-shot process (or, through {@link ToolProcess} or by the
+ * test that needs it, as a long-running one).
  */
 public record PinnedTool(String name, String versionKey, String buildTarget) {
   static final Path LOCAL_CLUSTER = Path.of("local-cluster");
@@ -26,6 +27,15 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
       new PinnedTool("cert-manager-controller", "CERT_MANAGER_VERSION", "cert-manager");
   static final PinnedTool CERT_MANAGER_CAINJECTOR =
       new PinnedTool("cert-manager-cainjector", "CERT_MANAGER_VERSION", "cert-manager");
+
+  /** OLM's olm operator: installs ClusterServiceVersions. */
+  static final PinnedTool OLM = new PinnedTool("olm", "OLM_VERSION", "olm");
+
+  /** OLM's catalog operator: resolves Subscriptions and runs InstallPlans. */
+  static final PinnedTool OLM_CATALOG = new PinnedTool("olm-catalog", "OLM_VERSION", "olm");
+
+  /** operator-registry's opm: renders a bundle into a catalog and serves it. */
+  static final PinnedTool OPM = new PinnedTool("opm", "OPM_VERSION", "opm");
 
   /** What a run printed (stdout and stderr apart: renders are parsed from stdout). */
   record Result(int exitCode, String stdout, String stderr) {
@@ -59,8 +69,8 @@ public record PinnedTool(String name, String versionKey, String buildTarget) {
   }
 
   /**
-   * A directory the same build target fills beside the binaries, e.g. cert-manager's CRDs in
-   * cert-manager-crds-&lt;version&gt;; built when missing.
+   * A directory the same build target fills in the cache, e.g. cert-manager's CRDs in
+   * cert-manager-crds-&lt;version&gt; or OLM's in olm-crds-&lt;version&gt;; built when missing.
    */
   synchronized Path directory(String prefix) throws IOException, InterruptedException {
     return built(prefix + "-" + version(), Files::isDirectory);
