@@ -285,10 +285,21 @@ class OlmInstallE2eTest {
                     .isIn("Present", "Satisfied"));
 
     // The InstallPlan created every object of the bundle, and the account and RBAC for it.
-    JsonNode subscription =
-        get("operators.coreos.com/v1alpha1", "Subscription", namespace, "traceroll");
-    assertThat(subscription.at("/status/installedCSV").asText()).isEqualTo(CSV);
-    String planName = subscription.at("/status/installPlanRef/name").asText();
+    // The catalog operator records the installed CSV on the Subscription on its own schedule,
+    // possibly after the CSV succeeded.
+    await()
+        .atMost(TestCluster.timeout())
+        .untilAsserted(
+            () ->
+                assertThat(
+                        get("operators.coreos.com/v1alpha1", "Subscription", namespace, "traceroll")
+                            .at("/status/installedCSV")
+                            .asText())
+                    .isEqualTo(CSV));
+    String planName =
+        get("operators.coreos.com/v1alpha1", "Subscription", namespace, "traceroll")
+            .at("/status/installPlanRef/name")
+            .asText();
     await()
         .atMost(TestCluster.timeout())
         .untilAsserted(

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * A command-line tool the local cluster's build.sh makes from Go modules at the version pinned in
- * versions.env (helm, kubectl, Jaeger, operator-sdk, cert-manager's controller and CA injector, OLM,
- * opm), built when missing, and run as a one-shot process (or, through {@link ToolProcess} or by the
- * test that needs it, as a long-running one).
+ * versions.env (helm, kubectl, Jaeger, operator-sdk, cert-manager's controller and CA injector,
+ * OLM, opm), built when missing, and run as a one-shot process (or, through {@link ToolProcess} or
+ * by the test that needs it, as a long-running one).
  */
 public record PinnedTool(String name, String versionKey, String buildTarget) {
   static final Path LOCAL_CLUSTER = Path.of("local-cluster");
