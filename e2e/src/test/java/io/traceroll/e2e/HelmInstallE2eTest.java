@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -133,7 +132,7 @@ class HelmInstallE2eTest {
             "Service/" + namespace + "/traceroll-metrics",
             "PodDisruptionBudget/" + namespace + "/traceroll-operator",
             "MutatingWebhookConfiguration//traceroll-webhook");
-    installed.all().forEach(o -> assertThat(live(o)).as(Manifests.key(o)).isNotNull());
+    installed.all().forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNotNull());
     assertThat(
             cluster
                 .client
@@ -146,7 +145,7 @@ class HelmInstallE2eTest {
         .isNotNull();
 
     // Restricted Pod Security admitted the pods; the scheduler put them on KWOK nodes.
-    List<Pod> pods = operatorPods();
+    List<Pod> pods = cluster.operatorPods(namespace);
     assertThat(pods).hasSize(2);
     for (Pod pod : pods) {
       assertThat(pod.getSpec().getNodeName()).startsWith("kwok-node-");
@@ -419,8 +418,10 @@ class HelmInstallE2eTest {
         .atMost(TestCluster.timeout())
         .untilAsserted(
             () -> {
-              installed.all().forEach(o -> assertThat(live(o)).as(Manifests.key(o)).isNull());
-              assertThat(operatorPods()).isEmpty();
+              installed
+                  .all()
+                  .forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNull());
+              assertThat(cluster.operatorPods(namespace)).isEmpty();
               // What the operator wrote in the namespace is owned by the webhook configuration
               // the chart created, so the garbage collector removed it with the release.
               assertThat(
@@ -633,18 +634,6 @@ class HelmInstallE2eTest {
             });
   }
 
-  /** The live object the manifest describes, or null. */
-  private static GenericKubernetesResource live(ObjectNode object) {
-    var resources =
-        cluster.client.genericKubernetesResources(
-            object.path("apiVersion").asText(), object.path("kind").asText());
-    String ns = object.at("/metadata/namespace").asText("");
-    String name = object.at("/metadata/name").asText();
-    return ns.isEmpty()
-        ? resources.withName(name).get()
-        : resources.inNamespace(ns).withName(name).get();
-  }
-
   /** group/resource:verb for every rule of the ClusterRole and the Role (no wildcards). */
   static Set<String> granted(Manifests manifests) {
     Set<String> out = new TreeSet<>();
@@ -665,16 +654,6 @@ class HelmInstallE2eTest {
       }
     }
     return out;
-  }
-
-  private static List<Pod> operatorPods() {
-    return cluster
-        .client
-        .pods()
-        .inNamespace(namespace)
-        .withLabel("app.kubernetes.io/component", "operator")
-        .list()
-        .getItems();
   }
 
   private static List<Pod> podsIn(String ns) {

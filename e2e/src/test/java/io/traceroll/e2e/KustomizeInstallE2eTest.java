@@ -3,8 +3,6 @@ package io.traceroll.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -62,14 +60,14 @@ class KustomizeInstallE2eTest {
     namespaces.add(NAMESPACE);
     PinnedTool.KUBECTL.succeed("apply", "-k", OVERLAY);
 
-    rendered.all().forEach(o -> assertThat(live(o)).as(Manifests.key(o)).isNotNull());
+    rendered.all().forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNotNull());
     PinnedTool.KUBECTL.succeed(
         "wait", "--for=condition=Established", "crd/tracingpolicies.traceroll.io");
     await()
         .atMost(TestCluster.timeout())
         .untilAsserted(
             () -> {
-              List<Pod> pods = operatorPods();
+              List<Pod> pods = cluster.operatorPods(NAMESPACE);
               assertThat(pods).hasSize(2);
               for (Pod pod : pods) {
                 assertThat(pod.getSpec().getNodeName()).startsWith("kwok-node-");
@@ -145,7 +143,9 @@ class KustomizeInstallE2eTest {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(
             () -> {
-              rendered.all().forEach(o -> assertThat(live(o)).as(Manifests.key(o)).isNull());
+              rendered
+                  .all()
+                  .forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNull());
               // The namespace went last, with the Secret and Lease the operator created in it.
               assertThat(cluster.client.namespaces().withName(NAMESPACE).get()).isNull();
             });
@@ -170,27 +170,6 @@ class KustomizeInstallE2eTest {
       operator.close();
       operator = null;
     }
-  }
-
-  private static GenericKubernetesResource live(ObjectNode object) {
-    var resources =
-        cluster.client.genericKubernetesResources(
-            object.path("apiVersion").asText(), object.path("kind").asText());
-    String ns = object.at("/metadata/namespace").asText("");
-    String name = object.at("/metadata/name").asText();
-    return ns.isEmpty()
-        ? resources.withName(name).get()
-        : resources.inNamespace(ns).withName(name).get();
-  }
-
-  private static List<Pod> operatorPods() {
-    return cluster
-        .client
-        .pods()
-        .inNamespace(NAMESPACE)
-        .withLabel("app.kubernetes.io/component", "operator")
-        .list()
-        .getItems();
   }
 
   private static List<String> webhookNames() {

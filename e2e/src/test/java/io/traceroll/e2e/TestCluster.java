@@ -1,7 +1,10 @@
 package io.traceroll.e2e;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +80,28 @@ final class TestCluster {
     client
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .serverSideApply();
+  }
+
+  /** The live object a manifest describes, or null. */
+  GenericKubernetesResource live(ObjectNode object) {
+    var resources =
+        client.genericKubernetesResources(
+            object.path("apiVersion").asText(), object.path("kind").asText());
+    String ns = object.at("/metadata/namespace").asText("");
+    String name = object.at("/metadata/name").asText();
+    return ns.isEmpty()
+        ? resources.withName(name).get()
+        : resources.inNamespace(ns).withName(name).get();
+  }
+
+  /** The operator pods an install path's Deployment runs in the namespace. */
+  List<Pod> operatorPods(String namespace) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel("app.kubernetes.io/component", "operator")
+        .list()
+        .getItems();
   }
 
   void deleteNamespace(String name) {
