@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.TracerollOperator;
-import io.traceroll.operator.webhook.WebhookConfig;
+import io.traceroll.operator.admission.WebhookConfig;
 import io.traceroll.webhook.AdmissionServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

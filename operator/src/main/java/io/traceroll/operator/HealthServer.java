@@ -1,5 +1,6 @@
 package io.traceroll.operator;
 
+import io.traceroll.operator.runtime.HttpText;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;

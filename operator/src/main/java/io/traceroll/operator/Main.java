@@ -1,5 +1,6 @@
 package io.traceroll.operator;
 
+import io.traceroll.operator.runtime.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -9,8 +10,8 @@ import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
-import io.traceroll.operator.webhook.WebhookConfig;
-import io.traceroll.operator.webhook.WebhookRuntime;
+import io.traceroll.operator.admission.WebhookConfig;
+import io.traceroll.operator.admission.WebhookRuntime;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

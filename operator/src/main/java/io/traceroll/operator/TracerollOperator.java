@@ -1,5 +1,6 @@
 package io.traceroll.operator;
 
+import io.traceroll.operator.runtime.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -13,7 +14,7 @@ import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
-import io.traceroll.webhook.NamespaceSelection;
+import io.traceroll.policy.NamespaceSelection;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.PodView;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -130,18 +133,17 @@ public final class AdmissionHandler {
         || !pod.isObject()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    Optional<InjectionSettings> settings = resolver.resolve(namespace, pod);
-    if (settings.isEmpty()) {
+    Optional<InjectionSettings> settings = resolver.resolve(namespace);
+    if (settings.isEmpty()
+        || !(InjectionDecision.of(settings.get(), PodView.of(pod))
+            instanceof InjectionDecision.Inject inject)) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    PodMutator.Result result = mutator.mutate(pod, namespace, settings.get());
-    if (!result.changed()) {
-      return new Decision(
-          result.skipReason() == null ? Outcome.UNCHANGED : Outcome.SKIPPED,
-          null,
-          result.warnings());
-    }
-    return new Decision(Outcome.INJECTED, result.patch(), result.warnings());
+    PodMutator.Result result = mutator.mutate(pod, namespace, inject);
+    return new Decision(
+        result.changed() ? Outcome.INJECTED : Outcome.UNCHANGED,
+        result.changed() ? result.patch() : null,
+        result.warnings());
   }
 
   private static ObjectNode allowed(String uid, ArrayNode patch, List<String> warnings) {

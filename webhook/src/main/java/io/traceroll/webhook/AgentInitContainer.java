@@ -3,6 +3,10 @@ package io.traceroll.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.Naming;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The init container that copies the agent into the shared volume. Its security context meets the
@@ -45,13 +49,9 @@ final class AgentInitContainer {
   }
 
   private static String uniqueName(JsonNode podSpec) {
-    java.util.Set<String> used = new java.util.HashSet<>();
+    List<String> used = new ArrayList<>();
     podSpec.path("initContainers").forEach(c -> used.add(c.path("name").asText()));
     podSpec.path("containers").forEach(c -> used.add(c.path("name").asText()));
-    String name = PodMutator.INIT_CONTAINER;
-    for (int i = 2; used.contains(name); i++) {
-      name = PodMutator.INIT_CONTAINER + "-" + i;
-    }
-    return name;
+    return PodMutator.unique(Naming.AGENT_INIT_CONTAINER, used);
   }
 }

@@ -1,15 +1,19 @@
 package io.traceroll.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.RemoteSampler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The environment of one instrumented container: the agent on JAVA_TOOL_OPTIONS and the OTEL_*
- * settings, each added only where the user has not set it.
+ * settings, each added only where the user has not set it. Edits the container in place (the
+ * mutator's copy of the pod).
  */
 final class ContainerEnv {
   static final String POD_NAME_VAR = "TRACEROLL_POD_NAME";
@@ -25,13 +29,11 @@ final class ContainerEnv {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private final PatchRecorder patch;
-  private final String containerPath;
+  private final ObjectNode container;
   private final List<String> warnings;
 
-  ContainerEnv(PatchRecorder patch, String containerPath, List<String> warnings) {
-    this.patch = patch;
-    this.containerPath = containerPath;
+  ContainerEnv(ObjectNode container, List<String> warnings) {
+    this.container = container;
     this.warnings = warnings;
   }
 
@@ -45,15 +47,18 @@ final class ContainerEnv {
   }
 
   void inject(
-      String namespace, InjectionSettings settings, ServiceIdentity identity, String agentPath) {
+      JsonNode pod,
+      String namespace,
+      InjectionSettings settings,
+      ServiceIdentity identity,
+      String agentPath) {
     // Downward-API helpers go first: later variables refer to them with $(VAR).
     addFieldRefAt(0, POD_NAME_VAR, "metadata.name");
     addFieldRefAt(1, NODE_NAME_VAR, "spec.nodeName");
     javaToolOptions("-javaagent:" + agentPath);
 
-    JsonNode pod = patch.document();
-    String name = container().path("name").asText();
-    String image = container().path("image").asText(null);
+    String name = container.path("name").asText();
+    String image = container.path("image").asText(null);
     addIfAbsent("OTEL_SERVICE_NAME", identity.serviceName(pod, name));
     // An endpoint the user chose gets neither our protocol nor our credentials.
     boolean userEndpoint = index("OTEL_EXPORTER_OTLP_ENDPOINT") >= 0;
@@ -64,14 +69,13 @@ final class ContainerEnv {
     if (!userEndpoint
         && settings.headersSecretName() != null
         && index("OTEL_EXPORTER_OTLP_HEADERS") < 0) {
-      ObjectNode headers = NODES.objectNode().put("name", "OTEL_EXPORTER_OTLP_HEADERS");
+      ObjectNode headers = env().addObject().put("name", "OTEL_EXPORTER_OTLP_HEADERS");
       headers
           .putObject("valueFrom")
           .putObject("secretKeyRef")
           .put("name", settings.headersSecretName())
           .put("key", "headers")
           .put("optional", true);
-      patch.append(containerPath, "env", headers);
     }
     // A sampler the user chose keeps its own argument.
     if (index(RemoteSampler.SAMPLER_VAR) < 0) {
@@ -81,7 +85,7 @@ final class ContainerEnv {
     resourceAttributes(ResourceAttributes.of(namespace, name, image, identity, settings));
     for (JsonNode extra : settings.extraEnv()) {
       if (index(extra.path("name").asText()) < 0) {
-        patch.append(containerPath, "env", extra.deepCopy());
+        env().add(extra.deepCopy());
       }
     }
   }
@@ -92,13 +96,13 @@ final class ContainerEnv {
       addIfAbsent(JAVA_TOOL_OPTIONS, agentOption);
       return;
     }
-    JsonNode existing = env().get(i);
+    ObjectNode existing = (ObjectNode) env().get(i);
     if (existing.has("valueFrom")) {
       moveAside(i, USER_JAVA_TOOL_OPTIONS);
       insertAfter(i, JAVA_TOOL_OPTIONS, "$(" + USER_JAVA_TOOL_OPTIONS + ") " + agentOption);
       warnings.add(
           "JAVA_TOOL_OPTIONS of container "
-              + container().path("name").asText()
+              + container.path("name").asText()
               + " comes from valueFrom; it is now "
               + USER_JAVA_TOOL_OPTIONS
               + " and JAVA_TOOL_OPTIONS composes it with the agent");
@@ -106,8 +110,7 @@ final class ContainerEnv {
     }
     String value = existing.path("value").asText("");
     if (!value.contains(agentOption)) {
-      String next = value.isBlank() ? agentOption : value + " " + agentOption;
-      patch.set(containerPath + "/env/" + i, "value", NODES.textNode(next));
+      existing.put("value", value.isBlank() ? agentOption : value + " " + agentOption);
     }
   }
 
@@ -118,7 +121,7 @@ final class ContainerEnv {
       addIfAbsent(RESOURCE_ATTRIBUTES, ResourceAttributes.format(ours));
       return;
     }
-    JsonNode existing = env().get(i);
+    ObjectNode existing = (ObjectNode) env().get(i);
     if (existing.has("valueFrom")) {
       moveAside(i, USER_RESOURCE_ATTRIBUTES);
       insertAfter(
@@ -133,19 +136,18 @@ final class ContainerEnv {
     if (missing.isEmpty()) {
       return;
     }
-    String merged =
+    existing.put(
+        "value",
         userValue.isBlank()
             ? ResourceAttributes.format(missing)
-            : ResourceAttributes.format(missing) + "," + userValue;
-    patch.set(containerPath + "/env/" + i, "value", NODES.textNode(merged));
+            : ResourceAttributes.format(missing) + "," + userValue);
   }
 
   /** Renames the user's entry (keeping its valueFrom) so ours can compose it with $(VAR). */
   private void moveAside(int index, String newName) {
-    if (index(newName) >= 0) {
-      return;
+    if (index(newName) < 0) {
+      ((ObjectNode) env().get(index)).put("name", newName);
     }
-    patch.set(containerPath + "/env/" + index, "name", NODES.textNode(newName));
   }
 
   /**
@@ -161,9 +163,9 @@ final class ContainerEnv {
       return;
     }
     if (i >= 0) {
-      patch.removeAt(containerPath + "/env", i);
+      env().remove(i);
     }
-    patch.insert(containerPath, "env", position, var);
+    env().insert(Math.min(position, env().size()), var);
   }
 
   /**
@@ -172,31 +174,24 @@ final class ContainerEnv {
    */
   private void insertAfter(int index, String name, String value) {
     if (index(name) < 0) {
-      patch.insert(
-          containerPath,
-          "env",
-          index + 1,
-          NODES.objectNode().put("name", name).put("value", value));
+      env().insert(index + 1, NODES.objectNode().put("name", name).put("value", value));
     }
   }
 
   private void addIfAbsent(String name, String value) {
-    if (value == null || index(name) >= 0) {
-      return;
+    if (value != null && index(name) < 0) {
+      env().addObject().put("name", name).put("value", value);
     }
-    patch.append(containerPath, "env", NODES.objectNode().put("name", name).put("value", value));
   }
 
-  private JsonNode container() {
-    return patch.document().at(containerPath);
-  }
-
-  private JsonNode env() {
-    return container().path("env");
+  /** The container's env list, created empty when it has none. */
+  private ArrayNode env() {
+    JsonNode env = container.get("env");
+    return env instanceof ArrayNode array ? array : container.putArray("env");
   }
 
   private int index(String name) {
-    JsonNode env = env();
+    JsonNode env = container.path("env");
     for (int i = 0; i < env.size(); i++) {
       if (name.equals(env.get(i).path("name").asText())) {
         return i;

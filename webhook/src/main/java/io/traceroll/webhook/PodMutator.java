@@ -6,17 +6,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.InjectionMode;
+import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.Naming;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a pod and a policy's injection settings into the JSON patch that adds the OpenTelemetry
- * Java agent. Pure: no I/O, works on the pod's JSON so fields unknown to any model survive.
- * Idempotent: a pod it already mutated yields an empty patch.
+ * Adds the OpenTelemetry Java agent to the containers an {@link InjectionDecision} names: edits a
+ * copy of the pod's JSON (so fields unknown to any model survive) and answers with the JSON patch
+ * between the two. Pure: no I/O. Idempotent: a pod it already mutated yields an empty patch.
  */
 public final class PodMutator {
-  public static final String VOLUME = "traceroll-agent";
-  public static final String INIT_CONTAINER = "traceroll-agent-init";
   public static final String MOUNT_PATH = "/traceroll/agent";
   public static final String AGENT_FILE = "javaagent.jar";
 
@@ -26,87 +27,72 @@ public final class PodMutator {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** The outcome: a patch (empty when nothing is to change) and warnings for the user. */
-  public record Result(ArrayNode patch, List<String> warnings, String skipReason) {
+  public record Result(ArrayNode patch, List<String> warnings) {
     public boolean changed() {
       return !patch.isEmpty();
     }
   }
 
-  public Result mutate(JsonNode pod, String namespace, InjectionSettings settings) {
+  public Result mutate(JsonNode pod, String namespace, InjectionDecision.Inject decision) {
+    InjectionSettings settings = decision.settings();
     List<String> warnings = new ArrayList<>();
-    JsonNode annotations = pod.path("metadata").path("annotations");
-    if ("false".equalsIgnoreCase(annotations.path(Traceroll.INJECT_ANNOTATION).asText())) {
-      return skipped("pod opted out with " + Traceroll.INJECT_ANNOTATION + "=false");
-    }
-    if (!pod.path("spec").path("containers").isArray()) {
-      return skipped("pod has no containers");
-    }
-    PatchRecorder patch = new PatchRecorder((ObjectNode) pod.deepCopy());
-    if (ContainerSelection.select(patch.document(), settings).isEmpty()) {
-      return skipped("no container selected for injection");
-    }
-    ObjectNode spec = (ObjectNode) patch.document().get("spec");
-    String volume = agentVolume(patch, settings);
-    // Selected again: adding our init container shifted the indices of the others.
-    List<ContainerSelection.Target> targets = ContainerSelection.select(patch.document(), settings);
-    ServiceIdentity identity = ServiceIdentity.of(patch.document());
+    ObjectNode copy = pod.deepCopy();
+    ObjectNode spec = (ObjectNode) copy.get("spec");
+    String volume = agentVolume(spec, settings);
+    ServiceIdentity identity = ServiceIdentity.of(copy);
     boolean injectedAny = false;
-    for (ContainerSelection.Target target : targets) {
-      ObjectNode container = (ObjectNode) spec.get(target.field()).get(target.index());
+    for (ObjectNode container : containers(spec, decision.containers())) {
       if (ContainerEnv.mountsVolume(container, volume)) {
         continue;
       }
-      String path = "/spec/" + target.field() + "/" + target.index();
       String mountPath = freeMountPath(container);
-      ObjectNode mount = NODES.objectNode();
-      mount.put("name", volume);
-      mount.put("mountPath", mountPath);
-      mount.put("readOnly", true);
-      patch.append(path, "volumeMounts", mount);
-      new ContainerEnv(patch, path, warnings)
-          .inject(namespace, settings, identity, mountPath + "/" + AGENT_FILE);
+      array(container, "volumeMounts")
+          .addObject()
+          .put("name", volume)
+          .put("mountPath", mountPath)
+          .put("readOnly", true);
+      new ContainerEnv(container, warnings)
+          .inject(copy, namespace, settings, identity, mountPath + "/" + AGENT_FILE);
       injectedAny = true;
     }
-    if (injectedAny || annotations.has(Traceroll.INJECTED_ANNOTATION)) {
-      patch.object("", "metadata");
-      patch.object("/metadata", "annotations");
-      setIfDifferent(
-          patch, Traceroll.INJECTED_ANNOTATION, settings.policyId() + "@" + settings.generation());
-      setIfDifferent(patch, Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION);
-      setIfDifferent(patch, Traceroll.INJECTION_HASH_ANNOTATION, settings.injectionHash());
+    if (injectedAny
+        || pod.path("metadata").path("annotations").has(Traceroll.INJECTED_ANNOTATION)) {
+      ObjectNode annotations = object(object(copy, "metadata"), "annotations");
+      annotations.put(
+          Traceroll.INJECTED_ANNOTATION, settings.policyId() + "@" + settings.generation());
+      annotations.put(Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION);
+      annotations.put(Traceroll.INJECTION_HASH_ANNOTATION, settings.injectionHash());
     }
-    return new Result(patch.operations(), warnings, null);
+    return new Result(JsonPatchDiff.between(pod, copy), warnings);
   }
 
-  private static Result skipped(String reason) {
-    return new Result(NODES.arrayNode(), List.of(), reason);
-  }
-
-  private static void setIfDifferent(PatchRecorder patch, String key, String value) {
-    JsonNode current = patch.document().at("/metadata/annotations").get(key);
-    if (current == null || !value.equals(current.asText())) {
-      patch.set("/metadata/annotations", key, NODES.textNode(value));
+  /** The named containers, init containers first, as they stand in the copy. */
+  private static List<ObjectNode> containers(ObjectNode spec, List<String> names) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (String field : List.of("initContainers", "containers")) {
+      for (JsonNode c : spec.path(field)) {
+        if (names.contains(c.path("name").asText())) {
+          out.add((ObjectNode) c);
+        }
+      }
     }
+    return out;
   }
 
   /**
    * Finds our agent volume or adds it (with the init container that fills it). A user volume that
    * happens to carry our name is left alone and ours gets a suffix.
    */
-  private static String agentVolume(PatchRecorder patch, InjectionSettings settings) {
-    ObjectNode spec = (ObjectNode) patch.document().get("spec");
+  private static String agentVolume(ObjectNode spec, InjectionSettings settings) {
     List<String> used = new ArrayList<>();
     for (JsonNode v : spec.path("volumes")) {
       String name = v.path("name").asText();
       used.add(name);
-      if (name.startsWith(VOLUME) && isOurs(spec, v, settings)) {
+      if (name.startsWith(Naming.AGENT_VOLUME) && isOurs(spec, v, settings)) {
         return name;
       }
     }
-    String name = VOLUME;
-    for (int i = 2; used.contains(name); i++) {
-      name = VOLUME + "-" + i;
-    }
+    String name = unique(Naming.AGENT_VOLUME, used);
     ObjectNode volume = NODES.objectNode().put("name", name);
     if (settings.mode() == InjectionMode.IMAGE_VOLUME) {
       volume
@@ -115,9 +101,9 @@ public final class PodMutator {
           .put("pullPolicy", "IfNotPresent");
     } else {
       volume.putObject("emptyDir");
-      patch.insert("/spec", "initContainers", 0, AgentInitContainer.build(name, spec, settings));
+      array(spec, "initContainers").insert(0, AgentInitContainer.build(name, spec, settings));
     }
-    patch.append("/spec", "volumes", volume);
+    array(spec, "volumes").add(volume);
     return name;
   }
 
@@ -130,7 +116,7 @@ public final class PodMutator {
       return false;
     }
     for (JsonNode init : spec.path("initContainers")) {
-      if (init.path("name").asText().startsWith(INIT_CONTAINER)
+      if (init.path("name").asText().startsWith(Naming.AGENT_INIT_CONTAINER)
           && ContainerEnv.mountsVolume(init, name)) {
         return true;
       }
@@ -141,10 +127,25 @@ public final class PodMutator {
   private static String freeMountPath(JsonNode container) {
     List<String> used = new ArrayList<>();
     container.path("volumeMounts").forEach(m -> used.add(m.path("mountPath").asText()));
-    String path = MOUNT_PATH;
-    for (int i = 2; used.contains(path); i++) {
-      path = MOUNT_PATH + "-" + i;
+    return unique(MOUNT_PATH, used);
+  }
+
+  /** The base, else the base with the first free suffix -2, -3, ... */
+  static String unique(String base, List<String> used) {
+    String name = base;
+    for (int i = 2; used.contains(name); i++) {
+      name = base + "-" + i;
     }
-    return path;
+    return name;
+  }
+
+  private static ArrayNode array(ObjectNode parent, String field) {
+    JsonNode existing = parent.get(field);
+    return existing instanceof ArrayNode a ? a : parent.putArray(field);
+  }
+
+  private static ObjectNode object(ObjectNode parent, String field) {
+    JsonNode existing = parent.get(field);
+    return existing instanceof ObjectNode o ? o : parent.putObject(field);
   }
 }

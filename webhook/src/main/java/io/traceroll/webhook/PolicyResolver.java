@@ -1,9 +1,11 @@
 package io.traceroll.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.Naming;
+import io.traceroll.policy.PolicyPrecedence;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -13,12 +15,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Finds the policy that governs a pod, from in-memory views of policies and namespaces (informer
- * caches in production), and keeps each policy's resolved settings until the policy changes.
+ * Finds the policy that governs a namespace's pods, from in-memory views of policies and namespaces
+ * (informer caches in production), and keeps each policy's resolved settings until it changes.
  */
 public final class PolicyResolver {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Supplier<Collection<TracingPolicy>> policies;
   private final Function<String, Namespace> namespaces;
   private final PolicyPrecedence precedence;
@@ -53,8 +53,8 @@ public final class PolicyResolver {
     this.namespaceWait = namespaceWait;
   }
 
-  /** The settings of the policy that governs a pod in the namespace, if any does. */
-  public Optional<InjectionSettings> resolve(String namespace, JsonNode pod) {
+  /** The settings of the policy that governs pods of the namespace, if any does. */
+  public Optional<InjectionSettings> resolve(String namespace) {
     if (precedence.selection().isProtected(namespace)) {
       return Optional.empty();
     }
@@ -63,10 +63,7 @@ public final class PolicyResolver {
       return Optional.empty();
     }
     Optional<TracingPolicy> winner = precedence.winner(ns, policies.get());
-    if (winner.isEmpty() || !podMatches(winner.get(), pod)) {
-      return Optional.empty();
-    }
-    return Optional.of(settingsOf(winner.get()));
+    return winner.map(this::settingsOf);
   }
 
   private Namespace cachedNamespace(String name) {
@@ -84,21 +81,11 @@ public final class PolicyResolver {
     return ns;
   }
 
-  private static boolean podMatches(TracingPolicy policy, JsonNode pod) {
-    var selector = policy.getSpec().getSelector().getPodSelector();
-    if (selector == null) {
-      return true;
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, String> labels = JSON.convertValue(pod.path("metadata").path("labels"), Map.class);
-    return LabelSelectors.matches(selector, labels);
-  }
-
   private InjectionSettings settingsOf(TracingPolicy policy) {
     String key =
         policy.getMetadata().getUid() != null
             ? policy.getMetadata().getUid()
-            : PolicyPrecedence.id(policy);
+            : Naming.policyId(policy);
     String version = String.valueOf(policy.getMetadata().getResourceVersion());
     Cached cached = settings.get(key);
     if (cached == null || !cached.resourceVersion().equals(version)) {

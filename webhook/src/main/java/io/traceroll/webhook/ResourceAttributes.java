@@ -1,5 +1,6 @@
 package io.traceroll.webhook;
 
+import io.traceroll.policy.InjectionSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
-import io.traceroll.api.v1alpha1.Backend;
-import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
-import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.TestPolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,34 +61,12 @@ final class AdmissionFixtures {
 
   /** A policy exporting to an external OTLP endpoint, created at the given instant. */
   static TracingPolicy otlpPolicy(String namespace, String name, String createdAt) {
-    TracingPolicy policy = bare(namespace, name, createdAt);
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint("http://otel-collector.observability.svc:4317");
-    Backend backend = new Backend();
-    backend.setOtlpEndpoint(otlp);
-    policy.getSpec().setBackend(backend);
-    return policy;
+    return TestPolicies.otlpPolicy(namespace, name, createdAt);
   }
 
   /** A policy running its own Tempo (endpoint {@code http://<name>-tempo.<ns>.svc:4317}). */
   static TracingPolicy tempoPolicy(String namespace, String name, String createdAt) {
-    TracingPolicy policy = bare(namespace, name, createdAt);
-    Backend backend = new Backend();
-    backend.setTempo(new TempoBackend());
-    policy.getSpec().setBackend(backend);
-    return policy;
-  }
-
-  private static TracingPolicy bare(String namespace, String name, String createdAt) {
-    TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
-    policy.getMetadata().setNamespace(namespace);
-    policy.getMetadata().setName(name);
-    policy.getMetadata().setUid("uid-" + namespace + "-" + name);
-    policy.getMetadata().setGeneration(7L);
-    policy.getMetadata().setResourceVersion("100");
-    policy.getMetadata().setCreationTimestamp(createdAt);
-    return policy;
+    return TestPolicies.tempoPolicy(namespace, name, createdAt);
   }
 
   /** Settings of the usual test policy: obs/tracing, generation 7, OTLP to the collector. */
@@ -99,12 +75,7 @@ final class AdmissionFixtures {
   }
 
   static Namespace namespace(String name, Map<String, String> labels) {
-    return new NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .build();
+    return TestPolicies.namespace(name, labels);
   }
 
   /** Applies a JSON patch to a copy of the document, as the API server does. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.NamespaceSelection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

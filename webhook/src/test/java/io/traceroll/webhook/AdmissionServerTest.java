@@ -3,6 +3,7 @@ package io.traceroll.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.net.InetSocketAddress;

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PodMutatorFixtureTest {
   static final String MULTI = "multi-container-deployment-pod.json";
 
-  final PodMutator mutator = new PodMutator();
-
-  record Mutation(JsonNode before, PodMutator.Result result, JsonNode after) {}
+  record Mutation(JsonNode before, Mutations.Result result, JsonNode after) {}
 
   Mutation mutate(JsonNode pod) {
     return mutate(pod, settings());
@@ -48,7 +47,7 @@ class PodMutatorFixtureTest {
 
   Mutation mutate(JsonNode pod, InjectionSettings settings) {
     String original = bytes(pod);
-    PodMutator.Result result = mutator.mutate(pod, "shop", settings);
+    Mutations.Result result = Mutations.mutate(pod, "shop", settings);
     assertThat(bytes(pod)).as("the mutator leaves its input alone").isEqualTo(original);
     JsonNode after = apply(pod, result.patch());
     asPod(after);
@@ -492,7 +491,7 @@ class PodMutatorFixtureTest {
     ObjectNode pod = pod("opted-out-pod.json");
     ((ObjectNode) pod.at("/metadata/annotations")).put("traceroll.io/inject", optOut);
 
-    PodMutator.Result result = mutator.mutate(pod, "shop", settings());
+    Mutations.Result result = Mutations.mutate(pod, "shop", settings());
 
     assertThat(result.patch()).isEmpty();
     assertThat(result.changed()).isFalse();
@@ -502,18 +501,18 @@ class PodMutatorFixtureTest {
 
   @Test
   void aPodWithoutContainersIsSkipped() {
-    PodMutator.Result noList = mutator.mutate(pod("no-containers-pod.json"), "shop", settings());
+    Mutations.Result noList = Mutations.mutate(pod("no-containers-pod.json"), "shop", settings());
     assertThat(noList.patch()).isEmpty();
     assertThat(noList.skipReason()).isNotBlank();
 
     ObjectNode empty = pod("no-containers-pod.json");
     ((ObjectNode) empty.get("spec")).putArray("containers");
-    PodMutator.Result emptyList = mutator.mutate(empty, "shop", settings());
+    Mutations.Result emptyList = Mutations.mutate(empty, "shop", settings());
     assertThat(emptyList.patch()).isEmpty();
     assertThat(emptyList.skipReason()).isNotBlank();
 
-    PodMutator.Result noSpec =
-        mutator.mutate(json("{'metadata':{'name':'x'}}"), "shop", settings());
+    Mutations.Result noSpec =
+        Mutations.mutate(json("{'metadata':{'name':'x'}}"), "shop", settings());
     assertThat(noSpec.patch()).isEmpty();
   }
 
@@ -532,7 +531,7 @@ class PodMutatorFixtureTest {
       Mutation first = mutate(pod(fixture), settings);
       assertThat(first.result().changed()).isTrue();
 
-      PodMutator.Result again = mutator.mutate(first.after(), "shop", settings);
+      Mutations.Result again = Mutations.mutate(first.after(), "shop", settings);
 
       assertThat(again.patch()).as(fixture + " in " + settings.mode()).isEmpty();
       assertThat(again.warnings()).isEmpty();
@@ -558,7 +557,7 @@ class PodMutatorFixtureTest {
               });
     }
 
-    assertThat(mutator.mutate(defaulted, "shop", settings()).patch()).isEmpty();
+    assertThat(Mutations.mutate(defaulted, "shop", settings()).patch()).isEmpty();
   }
 
   // --- image volume mode ---

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -35,8 +36,6 @@ class PodMutatorPropertyTest {
           "traceroll-agent-init",
           "sidecar");
 
-  final PodMutator mutator = new PodMutator();
-
   @Test
   void everyGeneratedPodIsMutatedSafelyAndIdempotently() {
     Random random = new Random(20261124L);
@@ -50,11 +49,11 @@ class PodMutatorPropertyTest {
       InjectionSettings settings = random.nextInt(5) == 0 ? imageMode : initMode;
       String description = "pod #" + i + ": " + pod;
 
-      PodMutator.Result result = mutator.mutate(pod, "ns", settings);
+      Mutations.Result result = Mutations.mutate(pod, "ns", settings);
       JsonNode out = Pods.apply(pod, result);
 
       Pods.asPod(out);
-      assertThat(mutator.mutate(out, "ns", settings).patch()).as(description).isEmpty();
+      assertThat(Mutations.mutate(out, "ns", settings).patch()).as(description).isEmpty();
       assertUnselectedContainersUnchanged(pod, out, description);
       assertEnvWellFormed(out, description);
       if (result.changed()) {

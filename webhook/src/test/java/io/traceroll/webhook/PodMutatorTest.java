@@ -12,20 +12,20 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PodMutatorTest {
   static final String AGENT = "-javaagent:/traceroll/agent/javaagent.jar";
-  final PodMutator mutator = new PodMutator();
 
   JsonNode mutated(JsonNode pod) {
     return mutated(pod, Pods.settings());
   }
 
   JsonNode mutated(JsonNode pod, InjectionSettings settings) {
-    PodMutator.Result result = mutator.mutate(pod, "shop", settings);
+    Mutations.Result result = Mutations.mutate(pod, "shop", settings);
     JsonNode out = apply(pod, result);
     Pods.asPod(out); // the result is still a valid Pod
     return out;
@@ -94,7 +94,7 @@ class PodMutatorTest {
     ObjectNode pod = Pods.fixture("deployment-pod.json");
     JsonNode once = mutated(pod);
 
-    PodMutator.Result again = mutator.mutate(once, "shop", Pods.settings());
+    Mutations.Result again = Mutations.mutate(once, "shop", Pods.settings());
 
     assertThat(again.patch()).isEmpty();
   }
@@ -157,7 +157,7 @@ class PodMutatorTest {
         Pods.parse(
             "{'metadata':{'name':'p'},'spec':{'containers':[{'name':'app','image':'a:1','env':["
                 + "{'name':'JAVA_TOOL_OPTIONS','valueFrom':{'configMapKeyRef':{'name':'jvm','key':'opts'}}}]}]}}");
-    PodMutator.Result result = mutator.mutate(pod, "shop", Pods.settings());
+    Mutations.Result result = Mutations.mutate(pod, "shop", Pods.settings());
     JsonNode out = apply(pod, result);
 
     JsonNode moved = env(out, "app").get("TRACEROLL_USER_JAVA_TOOL_OPTIONS");
@@ -188,18 +188,17 @@ class PodMutatorTest {
         Pods.parse(
             "{'metadata':{'name':'p','annotations':{'traceroll.io/inject':'false'}},"
                 + "'spec':{'containers':[{'name':'app','image':'a:1'}]}}");
-    PodMutator.Result result = mutator.mutate(pod, "shop", Pods.settings());
+    Mutations.Result result = Mutations.mutate(pod, "shop", Pods.settings());
     assertThat(result.patch()).isEmpty();
     assertThat(result.skipReason()).contains("opted out");
   }
 
   @Test
   void podsWithoutContainersOrOnlySidecarsAreLeftAlone() {
-    assertThat(mutator.mutate(Pods.parse("{'metadata':{}}"), "shop", Pods.settings()).patch())
+    assertThat(Mutations.mutate(Pods.parse("{'metadata':{}}"), "shop", Pods.settings()).patch())
         .isEmpty();
     assertThat(
-            mutator
-                .mutate(
+            Mutations.mutate(
                     Pods.parse(
                         "{'metadata':{},'spec':{'containers':[{'name':'linkerd-proxy','image':'x'}]}}"),
                     "shop",
@@ -250,7 +249,7 @@ class PodMutatorTest {
         .isEqualTo("/traceroll/agent-2");
     assertThat(value(out, "app", "JAVA_TOOL_OPTIONS"))
         .isEqualTo("-javaagent:/traceroll/agent-2/javaagent.jar");
-    assertThat(mutator.mutate(out, "shop", Pods.settings()).patch()).isEmpty();
+    assertThat(Mutations.mutate(out, "shop", Pods.settings()).patch()).isEmpty();
   }
 
   @Test

@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
-import io.traceroll.api.v1alpha1.Backend;
-import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.TestPolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -38,21 +37,7 @@ final class Pods {
   }
 
   static TracingPolicy policy(String namespace, String name) {
-    TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
-    policy.getMetadata().setNamespace(namespace);
-    policy.getMetadata().setName(name);
-    policy.getMetadata().setUid(namespace + "-" + name);
-    policy.getMetadata().setGeneration(3L);
-    policy.getMetadata().setResourceVersion("1");
-    policy.getMetadata().setCreationTimestamp(Instant.parse("2026-01-01T00:00:00Z").toString());
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint("http://collector.obs.svc:4317");
-    Backend backend = new Backend();
-    backend.setOtlpEndpoint(otlp);
-    policy.getSpec().setBackend(backend);
-    policy.getSpec().getSampling().getDefaultSampling().setRatio(0.25);
-    return policy;
+    return TestPolicies.policy(namespace, name);
   }
 
   static InjectionSettings settings() {
@@ -60,7 +45,7 @@ final class Pods {
   }
 
   /** Applies the mutator's patch to the pod, as the API server does. */
-  static JsonNode apply(JsonNode pod, PodMutator.Result result) {
+  static JsonNode apply(JsonNode pod, Mutations.Result result) {
     return JsonPatch.apply(result.patch(), pod);
   }
 

@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.PodView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,8 +42,15 @@ class PolicyResolverPrecedenceTest {
   Optional<String> resolve(String namespace, JsonNode pod) {
     return new PolicyResolver(
             () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO)
-        .resolve(namespace, pod)
+        .resolve(namespace)
+        .filter(settings -> selects(settings, pod))
         .map(InjectionSettings::policyId);
+  }
+
+  /** The pod passes the policy's podSelector (whatever else the decision finds of it). */
+  static boolean selects(InjectionSettings settings, JsonNode pod) {
+    return !(InjectionDecision.of(settings, PodView.of(pod)) instanceof InjectionDecision.Skip skip
+        && skip.reason() == InjectionDecision.Reason.POD_SELECTOR);
   }
 
   void namespace(String name, Map<String, String> labels) {
@@ -219,7 +230,7 @@ class PolicyResolverPrecedenceTest {
         new PolicyResolver(
             () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO);
 
-    InjectionSettings settings = resolver.resolve("shop", POD).orElseThrow();
+    InjectionSettings settings = resolver.resolve("shop").orElseThrow();
 
     assertThat(settings.policyId()).isEqualTo("team-b.newest");
     assertThat(settings.generation()).isEqualTo(7L);
@@ -227,7 +238,7 @@ class PolicyResolverPrecedenceTest {
 
     newest.getMetadata().setGeneration(8L);
     newest.getMetadata().setResourceVersion("101");
-    assertThat(resolver.resolve("shop", POD).orElseThrow().generation()).isEqualTo(8L);
+    assertThat(resolver.resolve("shop").orElseThrow().generation()).isEqualTo(8L);
   }
 
   @Test
@@ -236,10 +247,10 @@ class PolicyResolverPrecedenceTest {
     PolicyResolver resolver =
         new PolicyResolver(
             () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO);
-    assertThat(resolver.resolve("shop", POD).orElseThrow().policyId()).isEqualTo("obs.oldest");
+    assertThat(resolver.resolve("shop").orElseThrow().policyId()).isEqualTo("obs.oldest");
 
     namespace("shop", selected("traceroll.io/policy", "team-a.middle"));
 
-    assertThat(resolver.resolve("shop", POD).orElseThrow().policyId()).isEqualTo("team-a.middle");
+    assertThat(resolver.resolve("shop").orElseThrow().policyId()).isEqualTo("team-a.middle");
   }
 }

@@ -11,7 +11,7 @@ import io.traceroll.api.v1alpha1.Durations;
 import io.traceroll.api.v1alpha1.OtlpProtocol;
 import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.policy.OtlpTarget;
 import java.math.BigDecimal;
 
 /**

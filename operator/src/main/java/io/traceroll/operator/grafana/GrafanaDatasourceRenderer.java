@@ -9,7 +9,7 @@ import io.traceroll.api.v1alpha1.MetricsGenerator;
 import io.traceroll.api.v1alpha1.MetricsProcessor;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.tempo.TempoPorts;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.policy.OtlpTarget;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

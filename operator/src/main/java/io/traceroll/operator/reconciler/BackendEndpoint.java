@@ -2,8 +2,8 @@ package io.traceroll.operator.reconciler;
 
 import io.traceroll.api.v1alpha1.BackendStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.dependent.ChildObjects;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.policy.OtlpTarget;
 
 /** The backend of a policy as published in status. */
 public final class BackendEndpoint {

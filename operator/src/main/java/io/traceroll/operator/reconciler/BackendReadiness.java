@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.dependent.ChildObjects;
-import io.traceroll.operator.dependent.GatewayConditions;
+import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.operator.gateway.GatewayConditions;
 import java.util.function.Function;
 
 /**

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
-import io.traceroll.webhook.PolicyPrecedence;
+import io.traceroll.policy.PolicyPrecedence;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.traceroll.api.Traceroll;
-import io.traceroll.webhook.LabelSelectors;
+import io.traceroll.policy.LabelSelectors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -13,7 +13,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.traceroll.operator.HttpText;
+import io.traceroll.operator.runtime.HttpText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

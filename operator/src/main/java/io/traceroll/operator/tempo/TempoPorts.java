@@ -1,7 +1,7 @@
 package io.traceroll.operator.tempo;
 
 import io.traceroll.api.v1alpha1.Receiver;
-import io.traceroll.webhook.OtlpTarget;
+import io.traceroll.policy.OtlpTarget;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

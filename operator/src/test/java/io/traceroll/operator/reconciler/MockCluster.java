@@ -67,7 +67,7 @@ public final class MockCluster implements AutoCloseable {
             config,
             registry,
             tracing,
-            new io.traceroll.operator.Leadership(() -> {}),
+            new io.traceroll.operator.runtime.Leadership(() -> {}),
             workloads,
             policy -> true,
             o ->

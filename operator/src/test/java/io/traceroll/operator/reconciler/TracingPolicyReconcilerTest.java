@@ -25,7 +25,7 @@ import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.dependent.GatewayHeadersSecretDependent;
+import io.traceroll.operator.gateway.GatewayHeadersSecretDependent;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.InMemoryTracing;
 import java.io.IOException;

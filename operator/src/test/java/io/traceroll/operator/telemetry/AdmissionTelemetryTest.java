@@ -14,7 +14,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionHandler.Outcome;
-import io.traceroll.webhook.NamespaceSelection;
+import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.webhook.PolicyResolver;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -18,7 +18,7 @@ import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.dependent.ChildObjects;
+import io.traceroll.operator.child.ChildObjects;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,101 @@
+package io.traceroll.policy;
+
+import io.traceroll.api.Traceroll;
+import io.traceroll.policy.PodView.ContainerView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a policy injects into a pod, or a workload's pod template, in a namespace it governs, and
+ * why not. The one rule: the webhook mutates the pods it says {@link Inject} to, and the rollout
+ * restarts only the workloads whose templates it says so of, so the two never disagree.
+ */
+public sealed interface InjectionDecision {
+
+  /** Inject the policy's settings into these containers (init containers first, by name). */
+  record Inject(InjectionSettings settings, List<String> containers) implements InjectionDecision {
+    public Inject {
+      containers = List.copyOf(containers);
+    }
+  }
+
+  /** Leave the pod alone, and why. */
+  record Skip(Reason reason, String message) implements InjectionDecision {}
+
+  /** Why a pod of a governed namespace gets nothing. */
+  enum Reason {
+    /** The pod does not match the policy's podSelector. */
+    POD_SELECTOR,
+    /** The pod opted out (annotation or label traceroll.io/inject=false). */
+    OPTED_OUT,
+    /** The pod has no containers at all. */
+    NO_CONTAINERS,
+    /** No container is selected: only sidecars, or names that match none. */
+    NO_CONTAINER_SELECTED
+  }
+
+  default boolean injects() {
+    return this instanceof Inject;
+  }
+
+  /**
+   * The decision for a pod of a namespace the policy governs (see {@link PolicyPrecedence}).
+   * Containers: those the pod annotation or the policy names (init containers too), else every
+   * application container; known sidecars and the agent's own init container never.
+   */
+  static InjectionDecision of(InjectionSettings settings, PodView pod) {
+    if ("false".equalsIgnoreCase(pod.annotation(Traceroll.INJECT_ANNOTATION))
+        || "false".equalsIgnoreCase(pod.labels().get(Traceroll.INJECT_LABEL))) {
+      return new Skip(
+          Reason.OPTED_OUT, "pod opted out with " + Traceroll.INJECT_ANNOTATION + "=false");
+    }
+    if (!LabelSelectors.matches(settings.podSelector(), pod.labels())) {
+      return new Skip(Reason.POD_SELECTOR, "pod does not match the policy's podSelector");
+    }
+    if (pod.containers().isEmpty()) {
+      return new Skip(Reason.NO_CONTAINERS, "pod has no containers");
+    }
+    List<String> selected = selected(settings, pod);
+    if (selected.isEmpty()) {
+      return new Skip(
+          Reason.NO_CONTAINER_SELECTED,
+          "no container selected for injection (only sidecars, or no container of the names"
+              + " asked for)");
+    }
+    return new Inject(settings, selected);
+  }
+
+  private static List<String> selected(InjectionSettings settings, PodView pod) {
+    Set<String> named = namedContainers(pod, settings);
+    List<String> out = new ArrayList<>();
+    if (named.isEmpty()) {
+      pod.containers().stream().filter(c -> !Sidecars.isSidecar(c)).forEach(c -> out.add(c.name()));
+      return out;
+    }
+    for (List<ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
+      for (ContainerView c : list) {
+        if (named.contains(c.name())
+            && !c.name().startsWith(Naming.AGENT_INIT_CONTAINER)
+            && !Sidecars.isSidecar(c)) {
+          out.add(c.name());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The pod annotation's container names, else the policy's (empty: all app containers). */
+  private static Set<String> namedContainers(PodView pod, InjectionSettings settings) {
+    String annotation = pod.annotation(Traceroll.CONTAINER_NAMES_ANNOTATION);
+    if (annotation != null && !annotation.isBlank()) {
+      return Arrays.stream(annotation.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .collect(Collectors.toSet());
+    }
+    return Set.copyOf(settings.containerNames());
+  }
+}

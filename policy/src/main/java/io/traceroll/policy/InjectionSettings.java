@@ -1,0 +1,107 @@
+package io.traceroll.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.InjectionMode;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything injection needs from a policy, resolved once per policy change rather than per
+ * admission or per rollout step.
+ *
+ * @param policyId {@code <namespace>.<name>} of the policy
+ * @param podSelector the pods of a governed namespace the policy instruments (null: all)
+ * @param generation the policy's metadata.generation, recorded on injected pods
+ * @param sampler the remote sampler agents poll for the policy's sampling
+ * @param extraEnv the policy's java.env entries, as JSON
+ * @param initResources the init container's resources, as JSON (null for the default)
+ * @param injectionHash a short hash of what the injection puts into a pod, leaving out what changes
+ *     without a restart (the sampling strategies, served remotely, and the initial rate) and
+ *     bookkeeping (the generation); computed once here, not on every admission
+ */
+public record InjectionSettings(
+    String policyId,
+    LabelSelector podSelector,
+    long generation,
+    String agentImage,
+    InjectionMode mode,
+    List<String> containerNames,
+    List<String> propagators,
+    Map<String, String> resourceAttributes,
+    List<JsonNode> extraEnv,
+    JsonNode initResources,
+    String otlpEndpoint,
+    String otlpProtocol,
+    RemoteSampler sampler,
+    String headersSecretName,
+    String injectionHash) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The injection settings of a policy; the endpoint follows its backend. */
+  public static InjectionSettings of(TracingPolicy policy) {
+    TracingPolicySpec spec = policy.getSpec();
+    OtlpTarget target = OtlpTarget.of(policy);
+    RemoteSampler sampler = RemoteSampler.of(policy);
+    var java = spec.getJava();
+    String image = java.getImage();
+    List<String> containerNames = List.copyOf(java.getContainerNames());
+    List<String> propagators = List.copyOf(java.getPropagators());
+    Map<String, String> attributes = Map.copyOf(java.getResourceAttributes());
+    List<JsonNode> extraEnv =
+        java.getEnv().stream().map(e -> (JsonNode) JSON.valueToTree(e)).toList();
+    JsonNode initResources =
+        java.getResources() == null ? null : JSON.valueToTree(java.getResources());
+    String hash =
+        hash(
+            Traceroll.AGENT_VERSION,
+            image,
+            String.valueOf(java.getMode()),
+            String.valueOf(containerNames),
+            String.valueOf(propagators),
+            String.valueOf(new TreeMap<>(attributes)),
+            String.valueOf(extraEnv),
+            String.valueOf(initResources),
+            target.endpoint(),
+            target.protocol(),
+            String.valueOf(target.headersSecretName()),
+            sampler.restartRelevant());
+    return new InjectionSettings(
+        Naming.policyId(policy),
+        spec.getSelector().getPodSelector(),
+        policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration(),
+        image,
+        java.getMode(),
+        containerNames,
+        propagators,
+        attributes,
+        extraEnv,
+        initResources,
+        target.endpoint(),
+        target.protocol(),
+        sampler,
+        target.headersSecretName(),
+        hash);
+  }
+
+  private static String hash(String... parts) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.traceroll.policy;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.traceroll.api.v1alpha1.Backend;
+import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
+import io.traceroll.api.v1alpha1.TempoBackend;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicySpec;
+import java.util.Map;
+
+/**
+ * Policies and namespaces built in memory for the tests of every module (published in this module's
+ * test jar).
+ */
+public final class TestPolicies {
+  public static final String CREATED = "2026-01-01T00:00:00Z";
+
+  private TestPolicies() {}
+
+  /**
+   * A policy exporting to {@code http://collector.obs.svc:4317}, generation 3, default ratio 0.25.
+   */
+  public static TracingPolicy policy(String namespace, String name) {
+    TracingPolicy policy = otlpPolicy(namespace, name, CREATED);
+    policy.getSpec().getBackend().getOtlpEndpoint().setEndpoint("http://collector.obs.svc:4317");
+    policy.getMetadata().setUid(namespace + "-" + name);
+    policy.getMetadata().setGeneration(3L);
+    policy.getMetadata().setResourceVersion("1");
+    policy.getSpec().getSampling().getDefaultSampling().setRatio(0.25);
+    return policy;
+  }
+
+  /** The settings of {@link #policy} obs/default. */
+  public static InjectionSettings settings() {
+    return InjectionSettings.of(policy("obs", "default"));
+  }
+
+  /** A policy exporting to an external OTLP endpoint, created at the given instant. */
+  public static TracingPolicy otlpPolicy(String namespace, String name, String createdAt) {
+    TracingPolicy policy = bare(namespace, name, createdAt);
+    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
+    otlp.setEndpoint("http://otel-collector.observability.svc:4317");
+    Backend backend = new Backend();
+    backend.setOtlpEndpoint(otlp);
+    policy.getSpec().setBackend(backend);
+    return policy;
+  }
+
+  /** A policy running its own Tempo (endpoint {@code http://<name>-tempo.<ns>.svc:4317}). */
+  public static TracingPolicy tempoPolicy(String namespace, String name, String createdAt) {
+    TracingPolicy policy = bare(namespace, name, createdAt);
+    Backend backend = new Backend();
+    backend.setTempo(new TempoBackend());
+    policy.getSpec().setBackend(backend);
+    return policy;
+  }
+
+  public static Namespace namespace(String name, Map<String, String> labels) {
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
+  }
+
+  private static TracingPolicy bare(String namespace, String name, String createdAt) {
+    TracingPolicy policy = new TracingPolicy();
+    policy.setSpec(new TracingPolicySpec());
+    policy.getMetadata().setNamespace(namespace);
+    policy.getMetadata().setName(name);
+    policy.getMetadata().setUid("uid-" + namespace + "-" + name);
+    policy.getMetadata().setGeneration(7L);
+    policy.getMetadata().setResourceVersion("100");
+    policy.getMetadata().setCreationTimestamp(createdAt);
+    return policy;
+  }
+}
