@@ -1,5 +1,6 @@
 package io.traceroll.e2e;
 
+import io.traceroll.operator.runtime.Leadership;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -490,7 +491,7 @@ class OlmInstallE2eTest {
 
     // Lifted to the cluster, the leader-election rules still reach no other Lease: not the
     // scheduler's leader Lease nor a node's heartbeat.
-    String lease = TracerollOperator.LEASE_NAME;
+    String lease = Leadership.LEASE_NAME;
     assertThat(allowed("update", "leases", namespace, lease)).isTrue();
     assertThat(allowed("create", "leases", namespace, "")).isTrue();
     assertThat(allowed("update", "leases", "kube-system", "kube-scheduler")).isFalse();

@@ -1,8 +1,8 @@
 package io.traceroll.operator;
 
-import io.traceroll.operator.runtime.HttpText;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.traceroll.operator.runtime.HttpText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;

@@ -1,17 +1,17 @@
 package io.traceroll.operator;
 
-import io.traceroll.operator.runtime.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.traceroll.operator.admission.WebhookConfig;
+import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
-import io.traceroll.operator.admission.WebhookConfig;
-import io.traceroll.operator.admission.WebhookRuntime;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,5 @@
 package io.traceroll.operator;
 
-import io.traceroll.operator.runtime.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -11,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
@@ -20,8 +20,6 @@ import java.util.function.Predicate;
 
 /** Wires the reconcilers into a JOSDK Operator; used by {@link Main} and by tests. */
 public final class TracerollOperator {
-  public static final String LEASE_NAME = "traceroll-operator-leader";
-
   private TracerollOperator() {}
 
   /**
@@ -45,7 +43,7 @@ public final class TracerollOperator {
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
-                        LEASE_NAME,
+                        Leadership.LEASE_NAME,
                         config.namespace(),
                         LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,

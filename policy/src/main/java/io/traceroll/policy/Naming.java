@@ -13,6 +13,8 @@ public final class Naming {
   /** The init container that copies the agent into {@link #AGENT_VOLUME}. */
   public static final String AGENT_INIT_CONTAINER = "traceroll-agent-init";
 
+  private static final String SAMPLING_SERVICE_SUFFIX = "-sampling";
+
   private Naming() {}
 
   /** {@code <namespace>.<name>}: how pods, the namespace label and status refer to a policy. */
@@ -37,7 +39,18 @@ public final class Naming {
 
   /** The Service agents poll for sampling (it points at the operator's sampling Service). */
   public static String samplingService(TracingPolicy policy) {
-    return child(policy, "-sampling");
+    return child(policy, SAMPLING_SERVICE_SUFFIX);
+  }
+
+  /**
+   * The name of the policy whose sampling Service this is (the inverse of {@link
+   * #samplingService}), or null when the name is not one.
+   */
+  public static String policyOfSamplingService(String service) {
+    return service.endsWith(SAMPLING_SERVICE_SUFFIX)
+            && service.length() > SAMPLING_SERVICE_SUFFIX.length()
+        ? service.substring(0, service.length() - SAMPLING_SERVICE_SUFFIX.length())
+        : null;
   }
 
   /** The tail-sampling gateway's Service and Deployment. */

@@ -12,8 +12,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.Naming;
 import io.traceroll.webhook.AdmissionServer;
-import io.traceroll.policy.PolicyPrecedence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,7 +41,7 @@ public final class MutatingWebhookRenderer {
     List<MutatingWebhook> webhooks = new ArrayList<>();
     policies.stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .sorted(Comparator.comparing(PolicyPrecedence::id))
+        .sorted(Comparator.comparing(Naming::policyId))
         .forEach(p -> webhooks.add(webhook(p, config, operatorNamespace, caBundlePem)));
     var builder =
         new MutatingWebhookConfigurationBuilder()

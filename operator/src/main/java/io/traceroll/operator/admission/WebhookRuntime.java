@@ -11,13 +11,13 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.runtime.Leadership;
-import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.telemetry.AdmissionTelemetry;
 import io.traceroll.operator.telemetry.CertificateExpiry;
 import io.traceroll.operator.telemetry.SelfTracing;
+import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.Naming;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionServer;
-import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.webhook.PolicyResolver;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
@@ -126,7 +126,7 @@ public final class WebhookRuntime implements AutoCloseable {
         && mwc.getWebhooks().stream()
             .anyMatch(
                 w ->
-                    w.getName().equals(MutatingWebhookRenderer.webhookName(policy))
+                    w.getName().equals(Naming.webhook(policy))
                         && (config.certMode() == WebhookConfig.CertMode.CERT_MANAGER
                             || w.getClientConfig().getCaBundle() != null));
   }
@@ -286,7 +286,7 @@ public final class WebhookRuntime implements AutoCloseable {
           applied,
           operatorNamespace,
           config.certMode() == WebhookConfig.CertMode.SELF ? config.secretName() : null,
-          TracerollOperator.LEASE_NAME);
+          Leadership.LEASE_NAME);
     } catch (RuntimeException e) {
       LOG.warn("webhook configuration sync failed, retrying: {}", e.getMessage());
       scheduler.schedule(this::leaderSync, 5, TimeUnit.SECONDS);

@@ -4,11 +4,13 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.policy.OtlpTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Names and labels of the objects a policy owns, shared by dependents and the reconciler. */
+/**
+ * Labels and metadata of the objects a policy owns (their names are in {@link
+ * io.traceroll.policy.Naming}), shared by the dependents and the caches that select them.
+ */
 public final class ChildObjects {
   /** Selects every object the operator manages; the dependents' informers watch only these. */
   public static final String MANAGED_SELECTOR =
@@ -20,36 +22,6 @@ public final class ChildObjects {
   public static final String GRAFANA_COMPONENT = "grafana-datasource";
 
   private ChildObjects() {}
-
-  public static String tempoName(TracingPolicy policy) {
-    return OtlpTarget.tempoServiceName(policy);
-  }
-
-  public static String tempoConfigName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-tempo-config";
-  }
-
-  public static String samplingConfigName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-sampling";
-  }
-
-  public static String gatewayName(TracingPolicy policy) {
-    return OtlpTarget.gatewayServiceName(policy);
-  }
-
-  public static String gatewayConfigName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-gateway-config";
-  }
-
-  /** The gateway's copy of the backend's headers, as the collector reads them. */
-  public static String gatewayHeadersName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-gateway-headers";
-  }
-
-  /** The Grafana data source provisioning file for the policy's Tempo. */
-  public static String grafanaDatasourceName(TracingPolicy policy) {
-    return policy.getMetadata().getName() + "-grafana-datasource";
-  }
 
   /** Labels that select the Tempo pods of a policy (stable: used in immutable selectors). */
   public static Map<String, String> tempoSelector(TracingPolicy policy) {

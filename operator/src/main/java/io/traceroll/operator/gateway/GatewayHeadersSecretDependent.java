@@ -1,6 +1,5 @@
 package io.traceroll.operator.gateway;
 
-import io.traceroll.operator.child.ChildObjects;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +10,9 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.NameSetter;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.operator.child.PolicyPrecondition;
+import io.traceroll.policy.Naming;
 import io.traceroll.policy.OtlpTarget;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -27,6 +29,18 @@ import java.util.Map;
  */
 public class GatewayHeadersSecretDependent
     implements DependentResource<Secret, TracingPolicy>, Deleter<TracingPolicy>, NameSetter {
+
+  /** The gateway sends the backend's headers from a Secret: the gateway's copy of them. */
+  public static class SendsHeaders extends PolicyPrecondition {
+    public SendsHeaders() {
+      super(
+          policy ->
+              GatewayConfigMapDependent.requested(policy)
+                  && policy.getSpec().getBackend() != null
+                  && GatewayConfigRenderer.sendsHeaders(policy));
+    }
+  }
+
   private static final String FIELD_MANAGER = "traceroll";
   private String name = DependentResource.defaultNameFor(getClass());
 
@@ -63,7 +77,7 @@ public class GatewayHeadersSecretDependent
         .getClient()
         .secrets()
         .inNamespace(policy.getMetadata().getNamespace())
-        .withName(ChildObjects.gatewayHeadersName(policy))
+        .withName(Naming.gatewayHeaders(policy))
         .delete();
   }
 
@@ -78,9 +92,7 @@ public class GatewayHeadersSecretDependent
         new SecretBuilder()
             .withMetadata(
                 ChildObjects.metadata(
-                    policy,
-                    ChildObjects.gatewayHeadersName(policy),
-                    ChildObjects.GATEWAY_COMPONENT))
+                    policy, Naming.gatewayHeaders(policy), ChildObjects.GATEWAY_COMPONENT))
             .withType("Opaque")
             .addToData(
                 GatewayHeaders.JSON_KEY,

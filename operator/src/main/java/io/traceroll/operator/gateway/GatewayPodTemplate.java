@@ -13,6 +13,7 @@ import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.child.ChildObjects;
 import io.traceroll.operator.child.RestrictedSecurity;
+import io.traceroll.policy.Naming;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,7 +47,7 @@ public final class GatewayPodTemplate {
             new VolumeBuilder()
                 .withName(CONFIG_VOLUME)
                 .withNewConfigMap()
-                .withName(ChildObjects.gatewayConfigName(policy))
+                .withName(Naming.gatewayConfig(policy))
                 .endConfigMap()
                 .build())
         .endSpec()
@@ -100,7 +101,7 @@ public final class GatewayPodTemplate {
               .withName(GatewayConfigRenderer.HEADERS_ENV)
               .withNewValueFrom()
               .withNewSecretKeyRef()
-              .withName(ChildObjects.gatewayHeadersName(policy))
+              .withName(Naming.gatewayHeaders(policy))
               .withKey(GatewayHeaders.JSON_KEY)
               .endSecretKeyRef()
               .endValueFrom()

@@ -1,7 +1,5 @@
 package io.traceroll.operator.gateway;
 
-import io.traceroll.operator.child.ChildObjects;
-import io.traceroll.operator.child.NamedChildDependent;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -10,21 +8,22 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.operator.child.NamedChildDependent;
+import io.traceroll.policy.Naming;
 
 /** The Service agents export to when the policy asks for tail sampling: OTLP gRPC and HTTP. */
 @KubernetesDependent(informer = @Informer(labelSelector = ChildObjects.MANAGED_SELECTOR))
 public class GatewayServiceDependent extends NamedChildDependent<Service> {
 
   public GatewayServiceDependent() {
-    super(Service.class, ChildObjects::gatewayName);
+    super(Service.class, Naming::gateway, ChildObjects.GATEWAY_COMPONENT);
   }
 
   @Override
   protected Service desired(TracingPolicy policy, Context<TracingPolicy> context) {
     return new ServiceBuilder()
-        .withMetadata(
-            ChildObjects.metadata(
-                policy, ChildObjects.gatewayName(policy), ChildObjects.GATEWAY_COMPONENT))
+        .withMetadata(metadata(policy))
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(ChildObjects.gatewaySelector(policy))

@@ -9,7 +9,7 @@ import io.traceroll.api.v1alpha1.MetricsGenerator;
 import io.traceroll.api.v1alpha1.MetricsProcessor;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.tempo.TempoPorts;
-import io.traceroll.policy.OtlpTarget;
+import io.traceroll.policy.Naming;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -83,7 +83,7 @@ public final class GrafanaDatasourceRenderer {
   /** Tempo's query API, where Grafana reads traces, in the policy's namespace. */
   public static String queryUrl(TracingPolicy policy) {
     return "http://"
-        + OtlpTarget.tempoServiceName(policy)
+        + Naming.tempo(policy)
         + "."
         + policy.getMetadata().getNamespace()
         + ".svc:"

@@ -2,7 +2,7 @@ package io.traceroll.operator.reconciler;
 
 import io.traceroll.api.v1alpha1.BackendStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.policy.Naming;
 import io.traceroll.policy.OtlpTarget;
 
 /** The backend of a policy as published in status. */
@@ -12,7 +12,6 @@ public final class BackendEndpoint {
   public static BackendStatus of(TracingPolicy policy) {
     String type =
         policy.getSpec().getBackend().getOtlpEndpoint() != null ? "otlpEndpoint" : "tempo";
-    return new BackendStatus(
-        type, OtlpTarget.of(policy).endpoint(), ChildObjects.samplingConfigName(policy));
+    return new BackendStatus(type, OtlpTarget.of(policy).endpoint(), Naming.samplingConfig(policy));
   }
 }

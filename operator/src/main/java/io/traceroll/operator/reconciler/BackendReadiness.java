@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.child.ChildObjects;
-import io.traceroll.operator.gateway.GatewayConditions;
+import io.traceroll.operator.gateway.GatewayConfigMapDependent;
+import io.traceroll.policy.Naming;
 import java.util.function.Function;
 
 /**
@@ -22,10 +22,10 @@ public final class BackendReadiness {
 
   public static Result evaluate(TracingPolicy policy, Context<TracingPolicy> context) {
     Result store = traceStore(policy, context);
-    if (!store.ready() || !GatewayConditions.requested(policy)) {
+    if (!store.ready() || !GatewayConfigMapDependent.requested(policy)) {
       return store;
     }
-    String gateway = ChildObjects.gatewayName(policy);
+    String gateway = Naming.gateway(policy);
     if (readyReplicas(context, Deployment.class, gateway, BackendReadiness::ready) >= 1) {
       return new Result(
           true, store.reason(), store.message() + " through the tail-sampling gateway");
@@ -45,7 +45,7 @@ public final class BackendReadiness {
           "sending to " + backend.getOtlpEndpoint().getEndpoint());
     }
     boolean statefulSet = backend.getTempo().getStorage().getType() == StorageType.PV;
-    String tempo = ChildObjects.tempoName(policy);
+    String tempo = Naming.tempo(policy);
     int ready =
         statefulSet
             ? readyReplicas(context, StatefulSet.class, tempo, BackendReadiness::ready)

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.NamespaceConflict;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
+import io.traceroll.policy.Naming;
 import io.traceroll.policy.PolicyPrecedence;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +27,7 @@ final class NamespaceGovernance {
       List<TracingPolicy> all,
       Stream<Namespace> namespaces,
       TracingPolicyStatus status) {
-    String self = PolicyPrecedence.id(policy);
+    String self = Naming.policyId(policy);
     List<String> governed = new ArrayList<>();
     List<NamespaceConflict> conflicts = new ArrayList<>();
     namespaces
@@ -34,7 +35,7 @@ final class NamespaceGovernance {
         .sorted(Comparator.comparing(ns -> ns.getMetadata().getName()))
         .forEach(
             ns -> {
-              String winner = precedence.winner(ns, all).map(PolicyPrecedence::id).orElse(self);
+              String winner = precedence.winner(ns, all).map(Naming::policyId).orElse(self);
               if (winner.equals(self)) {
                 governed.add(ns.getMetadata().getName());
               } else {

@@ -6,7 +6,7 @@ import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.operator.rollout.RolloutExecutor;
 import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.policy.InjectionSettings;
-import io.traceroll.policy.PolicyPrecedence;
+import io.traceroll.policy.Naming;
 import java.time.Instant;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,7 +36,7 @@ final class PolicyRollout {
   RolloutExecutor.Outcome step(TracingPolicy policy, Set<String> governed) {
     TracingPolicyStatus previous = policy.getStatus();
     return executor.step(
-        PolicyPrecedence.id(policy),
+        Naming.policyId(policy),
         policy.getSpec().getRollout(),
         previous == null ? null : previous.getRollout(),
         governed,
@@ -46,7 +46,7 @@ final class PolicyRollout {
 
   /** Whether no pod carries the policy's injection any more. */
   boolean agentGone(TracingPolicy policy) {
-    return workloads.namespacesInjectedBy(PolicyPrecedence.id(policy)).isEmpty();
+    return workloads.namespacesInjectedBy(Naming.policyId(policy)).isEmpty();
   }
 
   /** Writes an outcome into the status and records its Events. */
@@ -80,7 +80,7 @@ final class PolicyRollout {
             r.getFailed() + " failed, " + r.getRolledBack() + " rolled back",
             generation));
     for (RolloutExecutor.Event e : outcome.events()) {
-      LOG.warn("policy {}: {} {}", PolicyPrecedence.id(policy), e.reason(), e.message());
+      LOG.warn("policy {}: {} {}", Naming.policyId(policy), e.reason(), e.message());
       events.warning(policy, e.reason(), e.message());
     }
   }

@@ -8,10 +8,10 @@ import io.traceroll.api.v1alpha1.SecretKeys;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.gateway.GatewayConditions;
-import io.traceroll.operator.gateway.GatewayHeadersSecretDependent;
+import io.traceroll.operator.gateway.GatewayConfigMapDependent;
 import io.traceroll.operator.gateway.GatewayConfigRenderer;
 import io.traceroll.operator.gateway.GatewayHeaders;
+import io.traceroll.operator.gateway.GatewayHeadersSecretDependent;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -44,7 +44,7 @@ public final class PolicyValidation {
               "exactly one of backend.tempo or backend.otlpEndpoint must be set"));
     }
     String name = policy.getMetadata().getName();
-    boolean gateway = GatewayConditions.requested(policy);
+    boolean gateway = GatewayConfigMapDependent.requested(policy);
     if ((backend.getTempo() != null || gateway)
         && (name.length() > MAX_NAME_LENGTH || !DNS_LABEL.matcher(name).matches())) {
       return Optional.of(

@@ -22,24 +22,22 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
-import io.traceroll.operator.tempo.BackendConditions;
-import io.traceroll.operator.gateway.GatewayConditions;
 import io.traceroll.operator.gateway.GatewayConfigMapDependent;
 import io.traceroll.operator.gateway.GatewayDeploymentDependent;
 import io.traceroll.operator.gateway.GatewayHeadersSecretDependent;
 import io.traceroll.operator.gateway.GatewayServiceDependent;
-import io.traceroll.operator.grafana.GrafanaConditions;
 import io.traceroll.operator.grafana.GrafanaDatasourceConfigMapDependent;
+import io.traceroll.operator.rollout.RolloutExecutor;
+import io.traceroll.operator.rollout.WorkloadCache;
 import io.traceroll.operator.sampling.SamplingConfigMapDependent;
 import io.traceroll.operator.sampling.SamplingServiceDependent;
+import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.tempo.TempoConfigMapDependent;
 import io.traceroll.operator.tempo.TempoDeploymentDependent;
 import io.traceroll.operator.tempo.TempoServiceDependent;
 import io.traceroll.operator.tempo.TempoStatefulSetDependent;
-import io.traceroll.operator.rollout.RolloutExecutor;
-import io.traceroll.operator.rollout.WorkloadCache;
-import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.Naming;
 import io.traceroll.policy.PolicyPrecedence;
 import java.time.Duration;
 import java.util.List;
@@ -64,42 +62,42 @@ import org.slf4j.LoggerFactory;
       @Dependent(
           name = "tempo-config",
           type = TempoConfigMapDependent.class,
-          reconcilePrecondition = BackendConditions.TempoSelected.class),
+          reconcilePrecondition = TempoConfigMapDependent.TempoSelected.class),
       @Dependent(
           name = "tempo-service",
           type = TempoServiceDependent.class,
-          reconcilePrecondition = BackendConditions.TempoSelected.class),
+          reconcilePrecondition = TempoConfigMapDependent.TempoSelected.class),
       @Dependent(
           name = "tempo-statefulset",
           type = TempoStatefulSetDependent.class,
-          reconcilePrecondition = BackendConditions.TempoOnVolume.class,
+          reconcilePrecondition = TempoStatefulSetDependent.TempoOnVolume.class,
           dependsOn = "tempo-config"),
       @Dependent(
           name = "tempo-deployment",
           type = TempoDeploymentDependent.class,
-          reconcilePrecondition = BackendConditions.TempoWithoutVolume.class,
+          reconcilePrecondition = TempoDeploymentDependent.TempoWithoutVolume.class,
           dependsOn = "tempo-config"),
       @Dependent(
           name = "gateway-config",
           type = GatewayConfigMapDependent.class,
-          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class),
+          reconcilePrecondition = GatewayConfigMapDependent.TailSamplingRequested.class),
       @Dependent(
           name = "gateway-headers",
           type = GatewayHeadersSecretDependent.class,
-          reconcilePrecondition = GatewayConditions.GatewaySendsHeaders.class),
+          reconcilePrecondition = GatewayHeadersSecretDependent.SendsHeaders.class),
       @Dependent(
           name = "gateway-service",
           type = GatewayServiceDependent.class,
-          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class),
+          reconcilePrecondition = GatewayConfigMapDependent.TailSamplingRequested.class),
       @Dependent(
           name = "gateway-deployment",
           type = GatewayDeploymentDependent.class,
-          reconcilePrecondition = GatewayConditions.TailSamplingRequested.class,
+          reconcilePrecondition = GatewayConfigMapDependent.TailSamplingRequested.class,
           dependsOn = "gateway-config"),
       @Dependent(
           name = "grafana-datasource",
           type = GrafanaDatasourceConfigMapDependent.class,
-          reconcilePrecondition = GrafanaConditions.DatasourceRequested.class)
+          reconcilePrecondition = GrafanaDatasourceConfigMapDependent.DatasourceRequested.class)
     })
 @ControllerConfiguration(name = TracingPolicyReconciler.NAME)
 public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Cleaner<TracingPolicy> {
@@ -300,7 +298,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     if (!rollout.ready()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(ROLLOUT_STEP.toMillis());
     }
-    String id = PolicyPrecedence.id(policy);
+    String id = Naming.policyId(policy);
     RolloutExecutor.Outcome outcome = rollout.step(policy, Set.of());
     if (!outcome.active() && rollout.agentGone(policy)) {
       LOG.info("policy {} deleted; its agent is out of every workload", id);

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * configuration, certificates); every replica serves admissions.
  */
 public final class Leadership {
+  /** The Lease the replicas compete for, in the operator's namespace. */
+  public static final String LEASE_NAME = "traceroll-operator-leader";
+
   private final AtomicBoolean leader = new AtomicBoolean();
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final List<Runnable> onStart = new CopyOnWriteArrayList<>();

@@ -1,14 +1,16 @@
 package io.traceroll.operator.sampling;
 
-import io.traceroll.operator.child.ChildObjects;
-import io.traceroll.operator.child.NamedChildDependent;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.operator.child.NamedChildDependent;
+import io.traceroll.policy.Naming;
 import io.traceroll.policy.RemoteSampler;
 
 /**
@@ -22,7 +24,7 @@ public class SamplingServiceDependent extends NamedChildDependent<Service> {
   public static final String TARGET_HOST = "sampling-service-host";
 
   public SamplingServiceDependent() {
-    super(Service.class, RemoteSampler::serviceName);
+    super(Service.class, Naming::samplingService, ChildObjects.SAMPLING_COMPONENT);
   }
 
   @Override
@@ -32,9 +34,7 @@ public class SamplingServiceDependent extends NamedChildDependent<Service> {
             .managedWorkflowAndDependentResourceContext()
             .getMandatory(TARGET_HOST, String.class);
     return new ServiceBuilder()
-        .withMetadata(
-            ChildObjects.metadata(
-                policy, RemoteSampler.serviceName(policy), ChildObjects.SAMPLING_COMPONENT))
+        .withMetadata(metadata(policy))
         .withNewSpec()
         .withType("ExternalName")
         .withExternalName(target)
@@ -43,7 +43,7 @@ public class SamplingServiceDependent extends NamedChildDependent<Service> {
         .build();
   }
 
-  private static io.fabric8.kubernetes.api.model.ServicePort port(String name, int port) {
+  private static ServicePort port(String name, int port) {
     return new ServicePortBuilder().withName(name).withPort(port).withProtocol("TCP").build();
   }
 }

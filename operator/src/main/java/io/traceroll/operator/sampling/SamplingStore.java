@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.traceroll.api.Traceroll;
 import io.traceroll.operator.child.ChildObjects;
-import io.traceroll.policy.RemoteSampler;
+import io.traceroll.policy.Naming;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,14 +154,10 @@ public final class SamplingStore implements AutoCloseable {
       name = name.substring(0, colon);
     }
     String[] labels = name.split("\\.");
-    if (labels.length < 3
-        || !labels[2].equals("svc")
-        || !labels[0].endsWith(RemoteSampler.SERVICE_SUFFIX)
-        || labels[0].length() == RemoteSampler.SERVICE_SUFFIX.length()) {
+    String policy = labels.length < 3 ? null : Naming.policyOfSamplingService(labels[0]);
+    if (policy == null || !labels[2].equals("svc")) {
       return Optional.empty();
     }
-    String policy =
-        labels[0].substring(0, labels[0].length() - RemoteSampler.SERVICE_SUFFIX.length());
     return Optional.of(new String[] {policy, labels[1]});
   }
 

@@ -15,6 +15,7 @@ import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.child.ChildObjects;
 import io.traceroll.operator.child.RestrictedSecurity;
+import io.traceroll.policy.Naming;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,7 +49,7 @@ public final class TempoPodTemplate {
                 new VolumeBuilder()
                     .withName(CONFIG_VOLUME)
                     .withNewConfigMap()
-                    .withName(ChildObjects.tempoConfigName(policy))
+                    .withName(Naming.tempoConfig(policy))
                     .endConfigMap()
                     .build())
             .endSpec();

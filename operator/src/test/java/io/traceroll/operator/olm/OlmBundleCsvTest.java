@@ -20,9 +20,9 @@ import io.fabric8.openshift.api.model.operatorhub.v1alpha1.StrategyDetailsDeploy
 import io.fabric8.openshift.api.model.operatorhub.v1alpha1.WebhookDescription;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.admission.MutatingWebhookRenderer;
 import io.traceroll.operator.admission.WebhookConfig;
+import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.webhook.AdmissionServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +124,7 @@ class OlmBundleCsvTest {
     assertThat(rules(INSTALL.getPermissions()))
         .containsExactly(
             "coordination.k8s.io leases: create",
-            "coordination.k8s.io leases/" + TracerollOperator.LEASE_NAME + ": get update patch");
+            "coordination.k8s.io leases/" + Leadership.LEASE_NAME + ": get update patch");
   }
 
   @Test
