@@ -33,6 +33,9 @@ public final class Traceroll {
   /** The injection hash (or "none" when removing) a rollout restart was made for. */
   public static final String RESTARTED_FOR_ANNOTATION = "traceroll.io/restarted-for";
 
+  /** The value of {@link #RESTARTED_FOR_ANNOTATION} for a restart that takes the agent out. */
+  public static final String RESTARTED_FOR_REMOVAL = "none";
+
   /** Pod annotation recording the agent version injected. */
   public static final String AGENT_VERSION_ANNOTATION = "traceroll.io/agent-version";
 

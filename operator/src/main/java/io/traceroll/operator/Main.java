@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.admission.WebhookConfig;
 import io.traceroll.operator.admission.WebhookRuntime;
-import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
@@ -42,8 +42,9 @@ public final class Main {
               LOG.error("lost the leader Lease; exiting so that a restart rejoins the election");
               System.exit(1);
             });
-    WorkloadCache workloads = new WorkloadCache(client);
-    workloads.start();
+    // Every replica answers admissions from these caches; the leader adds the rollout's.
+    ClusterView cluster = new ClusterView(client);
+    cluster.startAdmission();
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
     Operator operator =
         TracerollOperator.create(
@@ -52,11 +53,11 @@ public final class Main {
             registry,
             tracing,
             leadership,
-            workloads,
+            cluster,
             policy -> WebhookRuntime.registered(client, webhookConfig, policy),
             o -> {});
     WebhookRuntime webhook =
-        new WebhookRuntime(client, webhookConfig, config.namespace(), leadership);
+        new WebhookRuntime(client, webhookConfig, config.namespace(), leadership, cluster);
     if (webhookConfig.enabled()) {
       webhook.start(registry, tracing);
     }
@@ -88,7 +89,7 @@ public final class Main {
                   sampling.close();
                   strategies.close();
                   operator.stop();
-                  workloads.close();
+                  cluster.close();
                   client.close();
                   tracing.close();
                 },

@@ -8,8 +8,9 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
-import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.rollout.ClusterWorkloads;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
@@ -31,7 +32,7 @@ public final class TracerollOperator {
       MeterRegistry registry,
       SelfTracing tracing,
       Leadership leadership,
-      WorkloadCache workloads,
+      ClusterView cluster,
       Predicate<TracingPolicy> webhookServes,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
@@ -60,11 +61,13 @@ public final class TracerollOperator {
     if (!config.leaderElection()) {
       leadership.startLeading();
     }
+    leadership.whenLeading(cluster::startRollout);
     operator.register(
         new TracingPolicyReconciler(
+            cluster,
+            new ClusterWorkloads(client, cluster),
             new NamespaceSelection(config.namespace()),
             config.recheckInterval(),
-            workloads,
             webhookServes,
             config.sampling().serviceHost(),
             new PolicyTelemetry(new RolloutMetrics(registry), tracing)),

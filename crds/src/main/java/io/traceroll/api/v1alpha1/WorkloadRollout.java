@@ -14,7 +14,7 @@ public class WorkloadRollout {
   private String name;
 
   @JsonPropertyDescription("Instrument (add the agent) or Remove (take it out).")
-  private String action;
+  private WorkloadAction action;
 
   @JsonPropertyDescription("Pending, Restarting, Instrumented, Failed or RolledBack.")
   private WorkloadPhase phase;
@@ -69,11 +69,11 @@ public class WorkloadRollout {
     this.name = name;
   }
 
-  public String getAction() {
+  public WorkloadAction getAction() {
     return action;
   }
 
-  public void setAction(String action) {
+  public void setAction(WorkloadAction action) {
     this.action = action;
   }
 

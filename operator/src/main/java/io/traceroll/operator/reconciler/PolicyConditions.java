@@ -2,15 +2,16 @@ package io.traceroll.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The condition types and reasons a TracingPolicy reports, and how a condition is set. */
+/**
+ * The condition types and reasons a TracingPolicy reports, and how one condition is set (the status
+ * aggregator decides which).
+ */
 public final class PolicyConditions {
   public static final String READY = "Ready";
   public static final String BACKEND_READY = "BackendReady";
@@ -75,23 +76,5 @@ public final class PolicyConditions {
       result.add(next);
     }
     return result;
-  }
-
-  /** Sets a condition in the status, observed at the policy's current generation. */
-  public static void setOn(
-      TracingPolicyStatus status,
-      TracingPolicy policy,
-      String type,
-      boolean value,
-      String reason,
-      String message) {
-    status.setConditions(
-        set(
-            status.getConditions(),
-            type,
-            value,
-            reason,
-            message,
-            policy.getMetadata().getGeneration()));
   }
 }

@@ -7,12 +7,13 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.traceroll.api.Traceroll;
-import java.util.Map;
+import io.traceroll.policy.PodView;
 import java.util.Objects;
 
 /**
- * What the rollout needs to know of a Deployment, StatefulSet or DaemonSet: identity, pod template
- * annotations, selector, and rollout progress as its controller reports it.
+ * What the rollout needs to know of a Deployment, StatefulSet or DaemonSet: identity, its pod
+ * template (as the injection decision reads it), selector, and rollout progress as its controller
+ * reports it.
  *
  * @param rolledOut the controller finished rolling out the current template (all replicas updated
  *     and ready, for the generation it last saw)
@@ -23,26 +24,21 @@ public record Workload(
     String name,
     int desired,
     boolean rolledOut,
-    Map<String, String> templateAnnotations,
-    Map<String, String> templateLabels,
+    PodView template,
     LabelSelector selector) {
 
   public String key() {
     return kind + "/" + namespace + "/" + name;
   }
 
-  /** Opted out by annotation (the mutator) or label (the webhook's object selector). */
-  public boolean optedOut() {
-    return "false".equalsIgnoreCase(templateAnnotations.get(Traceroll.INJECT_ANNOTATION))
-        || "false".equalsIgnoreCase(templateLabels.get(Traceroll.INJECT_LABEL));
-  }
-
+  /** The target of the last rollout restart (an injection hash, or the removal value). */
   public String restartedFor() {
-    return templateAnnotations.get(Traceroll.RESTARTED_FOR_ANNOTATION);
+    return template.annotation(Traceroll.RESTARTED_FOR_ANNOTATION);
   }
 
+  /** The revision of the last rollout restart. */
   public String restartedAt() {
-    return templateAnnotations.get(Traceroll.RESTARTED_AT_ANNOTATION);
+    return template.annotation(Traceroll.RESTARTED_AT_ANNOTATION);
   }
 
   public static Workload of(HasMetadata object) {
@@ -81,21 +77,13 @@ public record Workload(
 
   private static Workload of(
       HasMetadata o, int desired, boolean done, PodTemplateSpec template, LabelSelector selector) {
-    var meta = template.getMetadata();
-    Map<String, String> annotations =
-        meta == null || meta.getAnnotations() == null
-            ? Map.of()
-            : Map.copyOf(meta.getAnnotations());
-    Map<String, String> labels =
-        meta == null || meta.getLabels() == null ? Map.of() : Map.copyOf(meta.getLabels());
     return new Workload(
         o.getKind(),
         o.getMetadata().getNamespace(),
         o.getMetadata().getName(),
         desired,
         done,
-        annotations,
-        labels,
+        PodView.of(template),
         selector);
   }
 

@@ -10,25 +10,22 @@ import java.util.List;
  * every new pod ready; failed when a new pod crash-loops or restarts too often, or when the timeout
  * passes first. Pure.
  */
-public final class WorkloadHealth {
+final class WorkloadHealth {
   /** The gate's verdict. */
-  public record Verdict(State state, String reason) {
+  record Verdict(State state, String reason) {
     public enum State {
       PASSED,
       WAITING,
-      FAILED,
-      /** Healthy, but the new pods lack the intended injection: not the agent's fault. */
-      NOT_INJECTED
+      FAILED
     }
   }
 
   private WorkloadHealth() {}
 
-  public static Verdict evaluate(
+  static Verdict evaluate(
       Workload workload,
       List<PodFacts> pods,
       String revision,
-      String target,
       Instant startedAt,
       Instant now,
       Duration timeout,

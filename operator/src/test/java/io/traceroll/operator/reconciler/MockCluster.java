@@ -11,7 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
-import io.traceroll.operator.rollout.WorkloadCache;
+import io.traceroll.operator.cluster.ClusterView;
+import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public final class MockCluster implements AutoCloseable {
   final KubernetesMockServer server;
   public final KubernetesClient client;
   final Operator operator;
-  final WorkloadCache workloads;
+  final ClusterView cluster;
   public final PrometheusMeterRegistry registry = OperatorMetrics.create();
 
   public MockCluster() {
@@ -59,16 +60,16 @@ public final class MockCluster implements AutoCloseable {
             0,
             Duration.ofMillis(500),
             new OperatorConfig.Sampling(0, 0, SAMPLING_HOST));
-    workloads = new WorkloadCache(client);
-    workloads.start();
+    cluster = new ClusterView(client);
+    cluster.startAdmission();
     operator =
         TracerollOperator.create(
             client,
             config,
             registry,
             tracing,
-            new io.traceroll.operator.runtime.Leadership(() -> {}),
-            workloads,
+            new Leadership(() -> {}),
+            cluster,
             policy -> true,
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
@@ -79,7 +80,7 @@ public final class MockCluster implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
-    workloads.close();
+    cluster.close();
     client.close();
     server.destroy();
   }

@@ -3,6 +3,10 @@ package io.traceroll.operator.rollout;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.traceroll.api.Traceroll;
+import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.PodView;
+import io.traceroll.policy.TestPolicies;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,20 +31,23 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   final Map<String, List<PodFacts>> pods = new HashMap<>();
   final Map<String, Outcome> outcomes = new HashMap<>();
   final List<String> restarts = new ArrayList<>();
-  String currentHash = "h1";
-  String policyId = "obs.default";
+  final InjectionSettings settings = TestPolicies.settings();
+  final String currentHash = settings.injectionHash();
+  final String policyId = settings.policyId();
 
   Workload add(String namespace, String name, Outcome outcome, boolean instrumented) {
-    Workload w =
-        new Workload(
-            "Deployment",
-            namespace,
-            name,
-            1,
-            true,
-            Map.of(),
-            Map.of(),
-            new LabelSelectorBuilder().addToMatchLabels("app", name).build());
+    return add(namespace, name, outcome, instrumented, Map.of(), Map.of());
+  }
+
+  /** A Deployment of one app container whose template carries these annotations and labels. */
+  Workload add(
+      String namespace,
+      String name,
+      Outcome outcome,
+      boolean instrumented,
+      Map<String, String> templateAnnotations,
+      Map<String, String> templateLabels) {
+    Workload w = workload(namespace, name, templateAnnotations, templateLabels);
     workloads.put(w.key(), w);
     outcomes.put(w.key(), outcome);
     pods.put(w.key(), List.of(pod(name, instrumented ? currentHash : null, null, true, null)));
@@ -66,7 +73,31 @@ final class FakeCluster implements RolloutExecutor.Cluster {
         failing);
   }
 
-  /** The controller and kubelet catch up: restarted workloads get new pods per their outcome. */
+  static Workload workload(
+      String namespace,
+      String name,
+      Map<String, String> templateAnnotations,
+      Map<String, String> templateLabels) {
+    Map<String, String> labels = new HashMap<>(templateLabels);
+    labels.put("app", name);
+    return new Workload(
+        "Deployment",
+        namespace,
+        name,
+        1,
+        true,
+        new PodView(
+            labels,
+            templateAnnotations,
+            List.of(),
+            List.of(new PodView.ContainerView("app", "eclipse-temurin:21-jre"))),
+        new LabelSelectorBuilder().addToMatchLabels("app", name).build());
+  }
+
+  /**
+   * The controller, the webhook and the kubelet catch up: restarted workloads get new pods per
+   * their outcome, injected when the injection decision says so of their template.
+   */
   void settle() {
     for (Workload w : List.copyOf(workloads.values())) {
       String revision = w.restartedAt();
@@ -76,9 +107,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
                   p -> revision.equals(p.annotations().get(Traceroll.RESTARTED_AT_ANNOTATION)))) {
         continue;
       }
-      boolean optedOut = w.optedOut();
-      boolean removing = RolloutPlanner.NONE.equals(w.restartedFor());
-      String hash = optedOut || removing ? null : currentHash;
+      boolean injected = InjectionDecision.of(settings, w.template()).injects();
+      boolean removing = Traceroll.RESTARTED_FOR_REMOVAL.equals(w.restartedFor());
+      String hash = injected && !removing ? currentHash : null;
       Outcome outcome = outcomes.get(w.key());
       PodFacts next =
           switch (outcome) {
@@ -115,22 +146,20 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   @Override
   public void restart(Workload w, String revision, String target, boolean optOut) {
     restarts.add(w.key());
-    Map<String, String> annotations = new HashMap<>(w.templateAnnotations());
+    Map<String, String> annotations = new HashMap<>(w.template().annotations());
     annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
     annotations.put(Traceroll.RESTARTED_FOR_ANNOTATION, target);
     if (optOut) {
       annotations.put(Traceroll.INJECT_ANNOTATION, "false");
     }
+    PodView template =
+        new PodView(
+            w.template().labels(),
+            annotations,
+            w.template().initContainers(),
+            w.template().containers());
     workloads.put(
         w.key(),
-        new Workload(
-            w.kind(),
-            w.namespace(),
-            w.name(),
-            w.desired(),
-            true,
-            annotations,
-            w.templateLabels(),
-            w.selector()));
+        new Workload(w.kind(), w.namespace(), w.name(), w.desired(), true, template, w.selector()));
   }
 }

@@ -2,6 +2,7 @@ package io.traceroll.operator.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
@@ -21,9 +22,10 @@ class RolloutExecutorTest {
   Instant now = Instant.parse("2026-11-24T10:00:00Z");
   RolloutStatus status;
 
-  RolloutExecutor.Outcome step(Set<String> governed) {
-    RolloutExecutor.Outcome outcome =
-        executor.step(cluster.policyId, spec, status, governed, cluster.currentHash, now);
+  RolloutOutcome step(Set<String> governed) {
+    RolloutOutcome outcome =
+        executor.step(
+            new StepContext(cluster.policyId, spec, cluster.settings, governed, now), status);
     status = outcome.status();
     now = now.plusSeconds(1);
     cluster.settle();
@@ -64,7 +66,7 @@ class RolloutExecutorTest {
     cluster.add("shop", "bad", FakeCluster.Outcome.CRASHLOOP_WITH_AGENT, false);
     cluster.add("shop", "good2", FakeCluster.Outcome.HEALTHY, false);
 
-    RolloutExecutor.Outcome last = null;
+    RolloutOutcome last = null;
     for (int i = 0; i < 6; i++) {
       last = step(Set.of("shop"));
     }
@@ -73,7 +75,8 @@ class RolloutExecutorTest {
         .containsEntry("good1", WorkloadPhase.Instrumented)
         .containsEntry("good2", WorkloadPhase.Instrumented)
         .containsEntry("bad", WorkloadPhase.RolledBack);
-    assertThat(cluster.workloads.get("Deployment/shop/bad").optedOut()).isTrue();
+    assertThat(cluster.workloads.get("Deployment/shop/bad").template().annotations())
+        .containsEntry("traceroll.io/inject", "false");
     assertThat(
             status.getWorkloads().stream()
                 .filter(w -> w.getName().equals("bad"))
@@ -94,7 +97,7 @@ class RolloutExecutorTest {
     for (int i = 0; i < 4; i++) {
       cluster.add("shop", "later" + i, FakeCluster.Outcome.HEALTHY, false);
     }
-    RolloutExecutor.Outcome last = null;
+    RolloutOutcome last = null;
     for (int i = 0; i < 5; i++) {
       last = step(Set.of("shop"));
     }
@@ -111,7 +114,7 @@ class RolloutExecutorTest {
     step(Set.of("shop"));
     assertThat(phases()).containsEntry("slow", WorkloadPhase.Restarting);
     now = now.plus(Duration.ofSeconds(10));
-    RolloutExecutor.Outcome outcome = step(Set.of("shop"));
+    RolloutOutcome outcome = step(Set.of("shop"));
     assertThat(phases()).containsEntry("slow", WorkloadPhase.Failed);
     assertThat(outcome.events())
         .anySatisfy(e -> assertThat(e.reason()).isEqualTo("HealthGateFailed"));
@@ -180,9 +183,36 @@ class RolloutExecutorTest {
 
     assertThat(cluster.restarts).containsExactly("Deployment/shop/a");
     assertThat(cluster.workloads.get("Deployment/shop/a").restartedFor())
-        .isEqualTo(RolloutPlanner.NONE);
+        .isEqualTo(Traceroll.RESTARTED_FOR_REMOVAL);
     assertThat(cluster.pods.get("Deployment/shop/a").get(0).annotations())
         .doesNotContainKey("traceroll.io/injected");
     assertThat(phases()).containsEntry("a", WorkloadPhase.Instrumented);
+  }
+
+  @Test
+  void workloadsTheInjectionDecisionSkipsAreNeitherRestartedNorCounted() {
+    cluster.add("shop", "app", FakeCluster.Outcome.HEALTHY, false);
+    cluster.add(
+        "shop",
+        "named-elsewhere",
+        FakeCluster.Outcome.HEALTHY,
+        false,
+        Map.of("traceroll.io/container-names", "worker"),
+        Map.of());
+    cluster.add(
+        "shop",
+        "opted-out",
+        FakeCluster.Outcome.HEALTHY,
+        false,
+        Map.of(),
+        Map.of("traceroll.io/inject", "false"));
+
+    for (int i = 0; i < 4; i++) {
+      step(Set.of("shop"));
+    }
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/app");
+    assertThat(status.getSummary()).isEqualTo("1/1");
+    assertThat(status.getWorkloads()).extracting(WorkloadRollout::getName).containsExactly("app");
   }
 }

@@ -1,69 +1,47 @@
 package io.traceroll.operator.rollout;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.traceroll.api.Traceroll;
+import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.policy.LabelSelectors;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The rollout's view of the cluster: informer caches of Deployments, StatefulSets, DaemonSets and
- * pods (reads never call the API server), and the restart patch (the only write).
+ * The rollout's cluster: workloads and pods read from the {@link ClusterView}'s caches (no API
+ * call), and the restart patch, the rollout's only write.
  */
-public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseable {
+public final class ClusterWorkloads implements RolloutExecutor.Cluster {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(WorkloadCache.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterWorkloads.class);
 
   private final KubernetesClient client;
-  private final List<SharedIndexInformer<? extends HasMetadata>> workloads = new ArrayList<>();
-  private SharedIndexInformer<Pod> pods;
+  private final ClusterView view;
 
-  public WorkloadCache(KubernetesClient client) {
+  public ClusterWorkloads(KubernetesClient client, ClusterView view) {
     this.client = client;
-  }
-
-  public void start() {
-    workloads.add(client.apps().deployments().inAnyNamespace().inform());
-    workloads.add(client.apps().statefulSets().inAnyNamespace().inform());
-    workloads.add(client.apps().daemonSets().inAnyNamespace().inform());
-    pods = client.pods().inAnyNamespace().inform();
-  }
-
-  public boolean hasSynced() {
-    return pods != null
-        && pods.hasSynced()
-        && workloads.stream().allMatch(SharedIndexInformer::hasSynced);
+    this.view = view;
   }
 
   @Override
   public List<Workload> workloads(String namespace) {
-    List<Workload> out = new ArrayList<>();
-    for (SharedIndexInformer<? extends HasMetadata> informer : workloads) {
-      for (HasMetadata o : informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace)) {
-        if (!isOurs(o)) {
-          out.add(Workload.of(o));
-        }
-      }
-    }
-    return out;
+    return view.workloads(namespace).stream().filter(o -> !isOurs(o)).map(Workload::of).toList();
   }
 
   @Override
   public List<PodFacts> pods(String namespace, LabelSelector selector) {
-    return pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
+    return view.pods(namespace).stream()
         .filter(
             p -> selector != null && LabelSelectors.matches(selector, p.getMetadata().getLabels()))
         .map(PodFacts::of)
@@ -72,13 +50,8 @@ public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseab
 
   @Override
   public Set<String> namespacesInjectedBy(String policyId) {
-    return pods.getStore().list().stream()
-        .filter(
-            p -> {
-              var a = p.getMetadata().getAnnotations();
-              String injected = a == null ? null : a.get(Traceroll.INJECTED_ANNOTATION);
-              return injected != null && injected.startsWith(policyId + "@");
-            })
+    return view.allPods().stream()
+        .filter(p -> RolloutPlanner.injectedBy(policyId, PodFacts.of(p)))
         .map(p -> p.getMetadata().getNamespace())
         .collect(Collectors.toSet());
   }
@@ -104,7 +77,7 @@ public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseab
               Map.of(
                   "spec",
                   Map.of("template", Map.of("metadata", Map.of("annotations", annotations)))));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
     PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
@@ -124,17 +97,9 @@ public final class WorkloadCache implements RolloutExecutor.Cluster, AutoCloseab
     }
   }
 
-  /** The operator's own Tempo is never restarted by a rollout. */
+  /** The operator's own Tempo and gateway are never restarted by a rollout. */
   private static boolean isOurs(HasMetadata o) {
     var labels = o.getMetadata().getLabels();
     return labels != null && Traceroll.MANAGED_BY.equals(labels.get(Traceroll.MANAGED_BY_LABEL));
-  }
-
-  @Override
-  public void close() {
-    workloads.forEach(SharedIndexInformer::close);
-    if (pods != null) {
-      pods.close();
-    }
   }
 }

@@ -1,0 +1,165 @@
+package io.traceroll.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
+
+/**
+ * The operator's one view of the cluster: one informer per kind, started once and read by the
+ * webhook, the reconciler and the rollout alike (JOSDK's own caches of the policy it reconciles and
+ * of its children aside). Reads never call the API server.
+ *
+ * <p>Lifecycle: {@link #startAdmission()} on every replica at start: policies and namespaces, all
+ * the webhook needs to answer, so readiness waits for nothing else. {@link #startRollout()} when
+ * this replica becomes leader: Deployments, StatefulSets, DaemonSets and pods, which only the
+ * rollout reads. A replica that loses leadership exits, so nothing is stopped before {@link
+ * #close()}.
+ */
+public final class ClusterView implements AutoCloseable {
+  private final KubernetesClient client;
+  private final List<Runnable> policyListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> namespaceListeners = new CopyOnWriteArrayList<>();
+  private final List<SharedIndexInformer<? extends HasMetadata>> workloads = new ArrayList<>();
+  private volatile SharedIndexInformer<TracingPolicy> policies;
+  private volatile SharedIndexInformer<Namespace> namespaces;
+  private volatile SharedIndexInformer<Pod> pods;
+
+  public ClusterView(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Starts the caches admission reads: every policy and every namespace. */
+  public synchronized void startAdmission() {
+    if (policies != null) {
+      return;
+    }
+    // Only what can change which policy governs which pods: a new generation, not status writes.
+    policies =
+        client
+            .resources(TracingPolicy.class)
+            .inAnyNamespace()
+            .inform(
+                notify(
+                    policyListeners,
+                    (a, b) ->
+                        !Objects.equals(
+                            a.getMetadata().getGeneration(), b.getMetadata().getGeneration())),
+                0);
+    namespaces =
+        client
+            .namespaces()
+            .inform(
+                notify(
+                    namespaceListeners,
+                    (a, b) ->
+                        !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())),
+                0);
+  }
+
+  /** Starts the caches the rollout reads; called when this replica becomes leader. */
+  public synchronized void startRollout() {
+    if (pods != null) {
+      return;
+    }
+    workloads.add(client.apps().deployments().inAnyNamespace().inform());
+    workloads.add(client.apps().statefulSets().inAnyNamespace().inform());
+    workloads.add(client.apps().daemonSets().inAnyNamespace().inform());
+    pods = client.pods().inAnyNamespace().inform();
+  }
+
+  /** The admission caches hold the cluster's state. */
+  public boolean admissionSynced() {
+    return policies != null && policies.hasSynced() && namespaces.hasSynced();
+  }
+
+  /** The rollout caches hold the cluster's state. */
+  public boolean rolloutSynced() {
+    return pods != null
+        && pods.hasSynced()
+        && workloads.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  /**
+   * Runs on any change of the policies that can move injection: one added, deleted, or given a new
+   * generation.
+   */
+  public void onPolicyChange(Runnable listener) {
+    policyListeners.add(listener);
+  }
+
+  /** Runs when a namespace is added or deleted, or its labels change. */
+  public void onNamespaceChange(Runnable listener) {
+    namespaceListeners.add(listener);
+  }
+
+  public List<TracingPolicy> policies() {
+    return policies == null ? List.of() : policies.getStore().list();
+  }
+
+  /** A namespace by name, or null when the cache has not seen it. */
+  public Namespace namespace(String name) {
+    return namespaces == null ? null : namespaces.getStore().getByKey(name);
+  }
+
+  public List<Namespace> namespaces() {
+    return namespaces == null ? List.of() : namespaces.getStore().list();
+  }
+
+  /** The Deployments, StatefulSets and DaemonSets of a namespace. */
+  public List<HasMetadata> workloads(String namespace) {
+    List<HasMetadata> out = new ArrayList<>();
+    for (SharedIndexInformer<? extends HasMetadata> informer : workloads) {
+      out.addAll(informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace));
+    }
+    return out;
+  }
+
+  public List<Pod> pods(String namespace) {
+    return pods == null ? List.of() : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+  }
+
+  public List<Pod> allPods() {
+    return pods == null ? List.of() : pods.getStore().list();
+  }
+
+  @Override
+  public synchronized void close() {
+    List<SharedIndexInformer<?>> all = new ArrayList<>(workloads);
+    all.add(policies);
+    all.add(namespaces);
+    all.add(pods);
+    all.stream().filter(Objects::nonNull).forEach(SharedIndexInformer::close);
+  }
+
+  private static <T extends HasMetadata> ResourceEventHandler<T> notify(
+      List<Runnable> listeners, BiPredicate<T, T> updateMatters) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T object) {
+        listeners.forEach(Runnable::run);
+      }
+
+      @Override
+      public void onUpdate(T old, T object) {
+        if (updateMatters.test(old, object)) {
+          listeners.forEach(Runnable::run);
+        }
+      }
+
+      @Override
+      public void onDelete(T object, boolean unknown) {
+        listeners.forEach(Runnable::run);
+      }
+    };
+  }
+}

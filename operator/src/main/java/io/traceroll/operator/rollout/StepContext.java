@@ -1,0 +1,57 @@
+package io.traceroll.operator.rollout;
+
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.Durations;
+import io.traceroll.api.v1alpha1.Rollout;
+import io.traceroll.api.v1alpha1.WorkloadAction;
+import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.InjectionSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+
+/**
+ * Everything one step of a policy's rollout decides from, besides the cluster: the policy's rollout
+ * spec and injection, the namespaces it governs (none while it is being deleted) and the time.
+ */
+public record StepContext(
+    String policyId, Rollout spec, InjectionSettings injection, Set<String> governed, Instant now) {
+
+  public StepContext {
+    governed = Set.copyOf(governed);
+  }
+
+  /**
+   * Whether the policy wants its agent in the workload's pods: it governs the namespace and the
+   * injection decision, the very one the webhook follows, injects the workload's template.
+   */
+  boolean wants(Workload workload) {
+    return governed.contains(workload.namespace())
+        && InjectionDecision.of(injection, workload.template()).injects();
+  }
+
+  /** The injection hash pods must carry to be current. */
+  String desiredHash() {
+    return injection.injectionHash();
+  }
+
+  /** What a restart for this action writes to traceroll.io/restarted-for. */
+  String target(WorkloadAction action) {
+    return action == WorkloadAction.Remove ? Traceroll.RESTARTED_FOR_REMOVAL : desiredHash();
+  }
+
+  Duration gateTimeout() {
+    return Durations.parse(spec.getHealthGate().getTimeout());
+  }
+
+  /** The revision the restarts of this step write (traceroll.io/restarted-at). */
+  String revision() {
+    return now.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  /** When a restart of this step began, as status shows it. */
+  String startedAt() {
+    return now.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}
