@@ -21,7 +21,7 @@ final class Pods {
   private Pods() {}
 
   static ObjectNode fixture(String name) {
-    try (InputStream in = Pods.class.getResourceAsStream("/pods/" + name)) {
+    try (InputStream in = Pods.class.getResourceAsStream("/admission/pods/" + name)) {
       return (ObjectNode) JSON.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
