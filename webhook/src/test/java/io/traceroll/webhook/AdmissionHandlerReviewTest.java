@@ -1,12 +1,12 @@
 package io.traceroll.webhook;
 
-import static io.traceroll.webhook.AdmissionFixtures.AGENT;
-import static io.traceroll.webhook.AdmissionFixtures.JSON;
-import static io.traceroll.webhook.AdmissionFixtures.apply;
-import static io.traceroll.webhook.AdmissionFixtures.asPod;
-import static io.traceroll.webhook.AdmissionFixtures.fixture;
-import static io.traceroll.webhook.AdmissionFixtures.namespace;
-import static io.traceroll.webhook.AdmissionFixtures.value;
+import static io.traceroll.policy.TestPolicies.namespace;
+import static io.traceroll.webhook.TestPods.AGENT;
+import static io.traceroll.webhook.TestPods.JSON;
+import static io.traceroll.webhook.TestPods.apply;
+import static io.traceroll.webhook.TestPods.asPod;
+import static io.traceroll.webhook.TestPods.fixture;
+import static io.traceroll.webhook.TestPods.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ class AdmissionHandlerReviewTest {
   final List<AdmissionHandler.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
   final List<TracingPolicy> policies =
       List.of(
-          AdmissionFixtures.otlpPolicy("obs", "tracing", "2026-01-01T00:00:00Z"),
-          AdmissionFixtures.tempoPolicy("obs", "later", "2026-03-01T00:00:00Z"));
+          TestPolicies.otlpPolicy("obs", "tracing", "2026-01-01T00:00:00Z"),
+          TestPolicies.tempoPolicy("obs", "later", "2026-03-01T00:00:00Z"));
   final Map<String, Namespace> namespaces =
       Map.of(
           "shop", namespace("shop", Map.of("traceroll.io/inject", "enabled")),

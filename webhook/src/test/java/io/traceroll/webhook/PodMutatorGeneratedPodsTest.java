@@ -1,9 +1,9 @@
 package io.traceroll.webhook;
 
-import static io.traceroll.webhook.AdmissionFixtures.apply;
-import static io.traceroll.webhook.AdmissionFixtures.asPod;
-import static io.traceroll.webhook.AdmissionFixtures.bytes;
-import static io.traceroll.webhook.AdmissionFixtures.references;
+import static io.traceroll.webhook.TestPods.apply;
+import static io.traceroll.webhook.TestPods.asPod;
+import static io.traceroll.webhook.TestPods.bytes;
+import static io.traceroll.webhook.TestPods.references;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.TestPolicies;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -71,23 +72,23 @@ class PodMutatorGeneratedPodsTest {
 
   static List<Policy> policies() {
     List<Policy> out = new ArrayList<>();
-    out.add(new Policy(AdmissionFixtures.settings(), List.of()));
+    out.add(new Policy(TestPods.settings(), List.of()));
 
-    TracingPolicy image = AdmissionFixtures.otlpPolicy("obs", "image", "2026-01-01T00:00:00Z");
+    TracingPolicy image = TestPolicies.otlpPolicy("obs", "image", TestPolicies.CREATED);
     image.getSpec().getJava().setMode(InjectionMode.IMAGE_VOLUME);
     out.add(new Policy(InjectionSettings.of(image), List.of()));
 
-    TracingPolicy named = AdmissionFixtures.otlpPolicy("obs", "named", "2026-01-01T00:00:00Z");
+    TracingPolicy named = TestPolicies.otlpPolicy("obs", "named", TestPolicies.CREATED);
     named.getSpec().getJava().setContainerNames(new ArrayList<>(List.of("app", "migrate")));
     out.add(new Policy(InjectionSettings.of(named), List.of("app", "migrate")));
 
-    TracingPolicy rich = AdmissionFixtures.tempoPolicy("team", "rich", "2026-01-01T00:00:00Z");
+    TracingPolicy rich = TestPolicies.tempoPolicy("team", "rich", TestPolicies.CREATED);
     rich.getSpec().getJava().getResourceAttributes().put("deployment.environment", "prod,eu=1");
     rich.getSpec().getJava().getEnv().add(new EnvVar("OTEL_METRICS_EXPORTER", "none", null));
     rich.getSpec().getJava().getEnv().add(new EnvVar("PLAIN", "from-policy", null));
     out.add(new Policy(InjectionSettings.of(rich), List.of()));
 
-    TracingPolicy headers = AdmissionFixtures.otlpPolicy("obs", "vendor", "2026-01-01T00:00:00Z");
+    TracingPolicy headers = TestPolicies.otlpPolicy("obs", "vendor", TestPolicies.CREATED);
     headers.getSpec().getBackend().getOtlpEndpoint().setHeadersSecretName("vendor-key");
     headers.getSpec().getJava().setMode(InjectionMode.IMAGE_VOLUME);
     out.add(new Policy(InjectionSettings.of(headers), List.of()));
@@ -117,9 +118,9 @@ class PodMutatorGeneratedPodsTest {
           "pod #" + i + " (seed " + SEED + ", policy " + policy.settings().policyId() + "): " + pod;
       String original = bytes(pod);
 
-      Mutations.Result result;
+      TestPods.Result result;
       try {
-        result = Mutations.mutate(pod, "shop", policy.settings());
+        result = TestPods.decideAndMutate(pod, "shop", policy.settings());
       } catch (RuntimeException e) {
         throw new AssertionError("mutate threw on " + why, e);
       }
@@ -135,7 +136,7 @@ class PodMutatorGeneratedPodsTest {
           .as(why)
           .isEqualTo(pod.path("spec").path("containers").size());
 
-      Mutations.Result again = Mutations.mutate(out, "shop", policy.settings());
+      TestPods.Result again = TestPods.decideAndMutate(out, "shop", policy.settings());
       assertThat(again.patch()).as("second pass on the result of " + why).isEmpty();
 
       Set<String> selected = expectedTargets(pod, policy);
@@ -172,7 +173,7 @@ class PodMutatorGeneratedPodsTest {
     for (int i = 0; i < PODS; i++) {
       ObjectNode pod = generate(random, false);
       Policy policy = policies.get(random.nextInt(policies.size()));
-      JsonNode out = apply(pod, Mutations.mutate(pod, "shop", policy.settings()).patch());
+      JsonNode out = apply(pod, TestPods.decideAndMutate(pod, "shop", policy.settings()).patch());
       for (String field : List.of("initContainers", "containers")) {
         for (JsonNode before : pod.path("spec").path(field)) {
           List<String> was = names(before.path("env"));

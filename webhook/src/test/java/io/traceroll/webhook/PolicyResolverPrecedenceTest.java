@@ -1,8 +1,8 @@
 package io.traceroll.webhook;
 
-import static io.traceroll.webhook.AdmissionFixtures.json;
-import static io.traceroll.webhook.AdmissionFixtures.otlpPolicy;
-import static io.traceroll.webhook.AdmissionFixtures.tempoPolicy;
+import static io.traceroll.policy.TestPolicies.otlpPolicy;
+import static io.traceroll.policy.TestPolicies.tempoPolicy;
+import static io.traceroll.webhook.TestPods.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,7 @@ import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.PodView;
+import io.traceroll.policy.TestPolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,7 +55,7 @@ class PolicyResolverPrecedenceTest {
   }
 
   void namespace(String name, Map<String, String> labels) {
-    namespaces.put(name, AdmissionFixtures.namespace(name, labels));
+    namespaces.put(name, TestPolicies.namespace(name, labels));
   }
 
   static Map<String, String> selected(String... more) {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PolicyResolverTest {
-  final TracingPolicy older = Pods.policy("obs", "older");
-  final TracingPolicy newer = Pods.policy("team", "newer");
+  final TracingPolicy older = TestPolicies.policy("obs", "older");
+  final TracingPolicy newer = TestPolicies.policy("team", "newer");
   final JsonNode pod =
-      Pods.parse("{'metadata':{'labels':{'tier':'web'}},'spec':{'containers':[]}}");
+      TestPods.json("{'metadata':{'labels':{'tier':'web'}},'spec':{'containers':[]}}");
 
   {
     newer.getMetadata().setCreationTimestamp("2026-06-01T00:00:00Z");
@@ -76,7 +77,7 @@ class PolicyResolverTest {
         .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
     var shop = Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled")));
     assertThat(resolve(shop, "shop", pod)).isEmpty();
-    assertThat(resolve(shop, "shop", Pods.parse("{'metadata':{'labels':{'tier':'db'}}}")))
+    assertThat(resolve(shop, "shop", TestPods.json("{'metadata':{'labels':{'tier':'db'}}}")))
         .contains("obs.older");
   }
 
@@ -119,6 +120,6 @@ class PolicyResolverTest {
   }
 
   static Namespace ns(String name, Map<String, String> labels) {
-    return AdmissionFixtures.namespace(name, labels);
+    return TestPolicies.namespace(name, labels);
   }
 }
