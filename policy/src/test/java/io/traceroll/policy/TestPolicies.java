@@ -1,5 +1,9 @@
 package io.traceroll.policy;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.traceroll.api.v1alpha1.Backend;
@@ -10,8 +14,8 @@ import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import java.util.Map;
 
 /**
- * Policies and namespaces built in memory for the tests of every module (published in this module's
- * test jar).
+ * Policies, namespaces and label selectors built in memory for the tests of every module (published
+ * in this module's test jar).
  */
 public final class TestPolicies {
   public static final String CREATED = "2026-01-01T00:00:00Z";
@@ -62,6 +66,22 @@ public final class TestPolicies {
         .withName(name)
         .withLabels(labels)
         .endMetadata()
+        .build();
+  }
+
+  /** A selector of one matchExpressions requirement. */
+  public static LabelSelector expression(String key, String operator, String... values) {
+    return new LabelSelectorBuilder()
+        .addToMatchExpressions(requirement(key, operator, values))
+        .build();
+  }
+
+  public static LabelSelectorRequirement requirement(
+      String key, String operator, String... values) {
+    return new LabelSelectorRequirementBuilder()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
         .build();
   }
 
