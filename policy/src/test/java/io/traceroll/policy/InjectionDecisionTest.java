@@ -5,12 +5,10 @@ import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINER_SELECTED
 import static io.traceroll.policy.InjectionDecision.Reason.OPTED_OUT;
 import static io.traceroll.policy.InjectionDecision.Reason.POD_SELECTOR;
 import static io.traceroll.policy.TestPolicies.expression;
+import static io.traceroll.policy.TestPolicies.json;
 import static io.traceroll.policy.TestPolicies.requirement;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -31,7 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * containers, init containers first) or the reason of the skip.
  */
 class InjectionDecisionTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   static final Consumer<TracingPolicy> ANY = p -> {};
 
   /** A policy change, a pod (JSON with single quotes), and the decision expected. */
@@ -241,14 +238,6 @@ class InjectionDecisionTest {
         "app",
         "worker",
         "istio-proxy");
-  }
-
-  static JsonNode json(String singleQuoted) {
-    try {
-      return JSON.readTree(singleQuoted.replace('\'', '"'));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 
   static String describe(InjectionDecision decision) {

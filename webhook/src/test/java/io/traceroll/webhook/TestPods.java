@@ -70,11 +70,7 @@ final class TestPods {
 
   /** JSON written with single quotes, for short inline pods. */
   static ObjectNode json(String singleQuoted) {
-    try {
-      return (ObjectNode) JSON.readTree(singleQuoted.replace('\'', '"'));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e);
-    }
+    return TestPolicies.json(singleQuoted);
   }
 
   /** The AdmissionReview of a Deployment's pod CREATE in namespace shop. */
