@@ -79,6 +79,12 @@ final class AdmissionReviews {
     return r;
   }
 
+  /** The pod is admitted as it came: allowed, and no patch. */
+  static void assertAdmittedWithoutAPatch(JsonNode response) {
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
+  }
+
   static JsonNode patchOf(JsonNode response) throws Exception {
     return JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
   }

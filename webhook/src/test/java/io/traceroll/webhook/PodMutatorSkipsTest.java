@@ -38,22 +38,7 @@ class PodMutatorSkipsTest {
         row(
             "sidecars and other unselected containers stay byte-identical",
             MULTI,
-            m -> {
-              for (String name : List.of("istio-proxy", "fluent-bit")) {
-                assertThat(bytes(container(m.after(), name)))
-                    .as(name)
-                    .isEqualTo(bytes(container(m.before(), name)));
-              }
-              // The proxy's own JAVA_TOOL_OPTIONS is not ours to touch.
-              assertThat(value(m.after(), "istio-proxy", "JAVA_TOOL_OPTIONS"))
-                  .isEqualTo("-Dnot.a.jvm=true");
-              for (JsonNode op : m.result().patch()) {
-                assertThat(op.path("path").asText())
-                    .as("no operation reaches into a sidecar")
-                    .doesNotStartWith("/spec/containers/2")
-                    .doesNotStartWith("/spec/containers/3");
-              }
-            }),
+            PodMutatorSkipsTest::sidecarsStayByteIdentical),
         row(
             "unknown fields and unrelated user data survive",
             MULTI,
@@ -100,6 +85,22 @@ class PodMutatorSkipsTest {
   @MethodSource("rows")
   void leavesAloneWhatIsNotOurs(Row row) {
     row.check();
+  }
+
+  static void sidecarsStayByteIdentical(TestPods.Mutation m) {
+    for (String name : List.of("istio-proxy", "fluent-bit")) {
+      assertThat(bytes(container(m.after(), name)))
+          .as(name)
+          .isEqualTo(bytes(container(m.before(), name)));
+    }
+    // The proxy's own JAVA_TOOL_OPTIONS is not ours to touch.
+    assertThat(value(m.after(), "istio-proxy", "JAVA_TOOL_OPTIONS")).isEqualTo("-Dnot.a.jvm=true");
+    for (JsonNode op : m.result().patch()) {
+      assertThat(op.path("path").asText())
+          .as("no operation reaches into a sidecar")
+          .doesNotStartWith("/spec/containers/2")
+          .doesNotStartWith("/spec/containers/3");
+    }
   }
 
   static final String[] OPTED_OUT = {"opted out", "traceroll.io/inject=false"};
