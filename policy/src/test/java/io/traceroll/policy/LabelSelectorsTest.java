@@ -1,12 +1,13 @@
 package io.traceroll.policy;
 
+import static io.traceroll.policy.TestPolicies.expression;
+import static io.traceroll.policy.TestPolicies.requirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,17 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LabelSelectorsTest {
-  static LabelSelector expression(String key, String operator, String... values) {
-    return new LabelSelectorBuilder()
-        .addToMatchExpressions(
-            new LabelSelectorRequirementBuilder()
-                .withKey(key)
-                .withOperator(operator)
-                .withValues(values)
-                .build())
-        .build();
-  }
-
   @Test
   void matchLabelsNeedEveryPair() {
     LabelSelector selector =
@@ -53,14 +43,6 @@ class LabelSelectorsTest {
   void nullOrEmptySelectorMatchesEverything() {
     assertThat(LabelSelectors.matches(null, Map.of())).isTrue();
     assertThat(LabelSelectors.matches(new LabelSelector(), Map.of("x", "y"))).isTrue();
-  }
-
-  static LabelSelectorRequirement requirement(String key, String operator, String... values) {
-    return new LabelSelectorRequirementBuilder()
-        .withKey(key)
-        .withOperator(operator)
-        .withValues(values)
-        .build();
   }
 
   static LabelSelector expressions(LabelSelectorRequirement... requirements) {

@@ -1,5 +1,12 @@
 package io.traceroll.policy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.traceroll.api.v1alpha1.Backend;
@@ -10,11 +17,12 @@ import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import java.util.Map;
 
 /**
- * Policies and namespaces built in memory for the tests of every module (published in this module's
- * test jar).
+ * Policies, namespaces, label selectors and pod JSON built in memory for the tests of every module
+ * (published in this module's test jar).
  */
 public final class TestPolicies {
   public static final String CREATED = "2026-01-01T00:00:00Z";
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private TestPolicies() {}
 
@@ -63,6 +71,31 @@ public final class TestPolicies {
         .withLabels(labels)
         .endMetadata()
         .build();
+  }
+
+  /** A selector of one matchExpressions requirement. */
+  public static LabelSelector expression(String key, String operator, String... values) {
+    return new LabelSelectorBuilder()
+        .addToMatchExpressions(requirement(key, operator, values))
+        .build();
+  }
+
+  public static LabelSelectorRequirement requirement(
+      String key, String operator, String... values) {
+    return new LabelSelectorRequirementBuilder()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
+        .build();
+  }
+
+  /** JSON written with single quotes, for short inline pods. */
+  public static ObjectNode json(String singleQuoted) {
+    try {
+      return (ObjectNode) JSON.readTree(singleQuoted.replace('\'', '"'));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   private static TracingPolicy bare(String namespace, String name, String createdAt) {

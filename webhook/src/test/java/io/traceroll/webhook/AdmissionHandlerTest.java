@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +21,9 @@ class AdmissionHandlerTest {
   final List<AdmissionHandler.Outcome> outcomes = new ArrayList<>();
   final Map<String, Namespace> namespaces =
       Map.of(
-          "shop", AdmissionFixtures.namespace("shop", Map.of("traceroll.io/inject", "enabled")),
-          "plain", AdmissionFixtures.namespace("plain", Map.of()));
-  final List<TracingPolicy> policies = List.of(Pods.policy("obs", "default"));
+          "shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")),
+          "plain", TestPolicies.namespace("plain", Map.of()));
+  final List<TracingPolicy> policies = List.of(TestPolicies.policy("obs", "default"));
 
   AdmissionHandler handler(PolicyResolver resolver) {
     return new AdmissionHandler(resolver, (namespace, outcome, nanos) -> outcomes.add(outcome));
@@ -43,7 +44,7 @@ class AdmissionHandlerTest {
     assertThat(response.path("allowed").asBoolean()).isTrue();
     assertThat(response.path("patchType").asText()).isEqualTo("JSONPatch");
     JsonNode patch =
-        Pods.JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+        TestPods.JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
     JsonNode pod = JsonPatch.apply(patch, review.at("/request/object"));
     assertThat(pod.at("/spec/initContainers/0/name").asText()).isEqualTo("traceroll-agent-init");
     assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.INJECTED);
@@ -68,7 +69,7 @@ class AdmissionHandlerTest {
     Map<String, Namespace> withSystem =
         Map.of(
             "kube-system",
-            AdmissionFixtures.namespace("kube-system", Map.of("traceroll.io/inject", "enabled")));
+            TestPolicies.namespace("kube-system", Map.of("traceroll.io/inject", "enabled")));
     PolicyResolver resolver =
         new PolicyResolver(
             () -> policies,
@@ -107,7 +108,7 @@ class AdmissionHandlerTest {
         new String[] {"{not json", "[]", "{\"kind\":\"AdmissionReview\"}", "", "null"}) {
       AdmissionHandler.Response response = handler.handle(bad.getBytes(StandardCharsets.UTF_8));
       assertThat(response.status()).as(bad).isEqualTo(400);
-      assertThat(Pods.JSON.readTree(response.body()).path("error").asText()).isNotBlank();
+      assertThat(TestPods.JSON.readTree(response.body()).path("error").asText()).isNotBlank();
     }
     assertThat(respond(handler, review("shop", "CREATE", "Pod"), 200).has("patch")).isTrue();
     assertThat(outcomes)
@@ -161,30 +162,30 @@ class AdmissionHandlerTest {
   void anOddPodIsAdmittedNotCrashedOn() throws Exception {
     ObjectNode review = review("shop", "CREATE", "Pod");
     ((ObjectNode) review.get("request"))
-        .set("object", Pods.parse("{'spec':{'containers':'not a list'}}"));
+        .set("object", TestPods.json("{'spec':{'containers':'not a list'}}"));
     JsonNode response = respond(handler(resolver()), review, 200);
     assertThat(response.path("allowed").asBoolean()).isTrue();
   }
 
   static JsonNode respond(AdmissionHandler handler, ObjectNode review, int status)
       throws Exception {
-    AdmissionHandler.Response response = handler.handle(Pods.JSON.writeValueAsBytes(review));
+    AdmissionHandler.Response response = handler.handle(TestPods.JSON.writeValueAsBytes(review));
     assertThat(response.status()).isEqualTo(status);
-    JsonNode out = Pods.JSON.readTree(response.body());
+    JsonNode out = TestPods.JSON.readTree(response.body());
     assertThat(out.path("kind").asText()).isEqualTo("AdmissionReview");
     assertThat(out.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
     return out.path("response");
   }
 
   static ObjectNode review(String namespace, String operation, String kind) {
-    ObjectNode review = Pods.JSON.createObjectNode();
+    ObjectNode review = TestPods.JSON.createObjectNode();
     review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
     ObjectNode request = review.putObject("request");
     request.put("uid", "uid-1");
     request.putObject("kind").put("group", "").put("version", "v1").put("kind", kind);
     request.put("namespace", namespace);
     request.put("operation", operation);
-    ObjectNode pod = Pods.fixture("deployment-pod.json");
+    ObjectNode pod = TestPods.pod(TestPods.DEPLOYMENT);
     pod.with("metadata").put("namespace", namespace);
     request.set("object", pod);
     return review;

@@ -1,15 +1,16 @@
 package io.traceroll.webhook;
 
-import static io.traceroll.webhook.AdmissionFixtures.JSON;
-import static io.traceroll.webhook.AdmissionFixtures.apply;
-import static io.traceroll.webhook.AdmissionFixtures.asPod;
-import static io.traceroll.webhook.AdmissionFixtures.fixture;
-import static io.traceroll.webhook.AdmissionFixtures.namespace;
+import static io.traceroll.policy.TestPolicies.namespace;
+import static io.traceroll.webhook.TestPods.JSON;
+import static io.traceroll.webhook.TestPods.apply;
+import static io.traceroll.webhook.TestPods.asPod;
+import static io.traceroll.webhook.TestPods.review;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.net.InetSocketAddress;
@@ -42,7 +43,7 @@ class AdmissionServerHotReloadTest {
   void start() throws Exception {
     PolicyResolver resolver =
         new PolicyResolver(
-            () -> List.of(AdmissionFixtures.otlpPolicy("obs", "tracing", "2026-01-01T00:00:00Z")),
+            () -> List.of(TestPolicies.otlpPolicy("obs", "tracing", TestPolicies.CREATED)),
             Map.of("shop", namespace("shop", Map.of("traceroll.io/inject", "enabled")))::get,
             new NamespaceSelection("traceroll-system"),
             Duration.ZERO);
@@ -88,7 +89,7 @@ class AdmissionServerHotReloadTest {
   }
 
   HttpResponse<String> mutate(HttpClient client) throws Exception {
-    byte[] review = JSON.writeValueAsBytes(fixture("reviews/pod-create.json"));
+    byte[] review = JSON.writeValueAsBytes(review());
     return client.send(
         HttpRequest.newBuilder(uri(AdmissionServer.MUTATE_PATH))
             .timeout(Duration.ofSeconds(10))
@@ -123,7 +124,7 @@ class AdmissionServerHotReloadTest {
     assertThat(body.at("/response/uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
     assertThat(body.at("/response/allowed").asBoolean()).isTrue();
     JsonNode patch = JSON.readTree(Base64.getDecoder().decode(body.at("/response/patch").asText()));
-    JsonNode pod = apply(fixture("reviews/pod-create.json").at("/request/object"), patch);
+    JsonNode pod = apply(review().at("/request/object"), patch);
     assertThat(asPod(pod).getSpec().getInitContainers()).isNotEmpty();
     assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.INJECTED);
   }

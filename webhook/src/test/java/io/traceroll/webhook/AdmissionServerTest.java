@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.net.InetSocketAddress;
@@ -93,10 +94,8 @@ class AdmissionServerTest {
   AdmissionServer start(ReloadingKeyManager keys) throws Exception {
     PolicyResolver resolver =
         new PolicyResolver(
-            () -> List.of(Pods.policy("obs", "default")),
-            Map.of(
-                    "shop",
-                    AdmissionFixtures.namespace("shop", Map.of("traceroll.io/inject", "enabled")))
+            () -> List.of(TestPolicies.policy("obs", "default")),
+            Map.of("shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")))
                 ::get,
             new NamespaceSelection("ops"),
             Duration.ZERO);
@@ -132,7 +131,7 @@ class AdmissionServerTest {
   HttpResponse<String> post(HttpClient client, Object review) throws Exception {
     return client.send(
         HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(Pods.JSON.writeValueAsBytes(review)))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(TestPods.JSON.writeValueAsBytes(review)))
             .header("Content-Type", "application/json")
             .build(),
         HttpResponse.BodyHandlers.ofString());

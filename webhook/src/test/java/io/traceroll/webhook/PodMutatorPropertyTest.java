@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.TestPolicies;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -39,8 +40,8 @@ class PodMutatorPropertyTest {
   @Test
   void everyGeneratedPodIsMutatedSafelyAndIdempotently() {
     Random random = new Random(20261124L);
-    InjectionSettings initMode = Pods.settings();
-    TracingPolicy imagePolicy = Pods.policy("obs", "img");
+    InjectionSettings initMode = TestPolicies.settings();
+    TracingPolicy imagePolicy = TestPolicies.policy("obs", "img");
     imagePolicy.getSpec().getJava().setMode(InjectionMode.IMAGE_VOLUME);
     InjectionSettings imageMode = InjectionSettings.of(imagePolicy);
     int injected = 0;
@@ -49,11 +50,11 @@ class PodMutatorPropertyTest {
       InjectionSettings settings = random.nextInt(5) == 0 ? imageMode : initMode;
       String description = "pod #" + i + ": " + pod;
 
-      Mutations.Result result = Mutations.mutate(pod, "ns", settings);
-      JsonNode out = Pods.apply(pod, result);
+      TestPods.Result result = TestPods.decideAndMutate(pod, "ns", settings);
+      JsonNode out = TestPods.apply(pod, result.patch());
 
-      Pods.asPod(out);
-      assertThat(Mutations.mutate(out, "ns", settings).patch()).as(description).isEmpty();
+      TestPods.asPod(out);
+      assertThat(TestPods.decideAndMutate(out, "ns", settings).patch()).as(description).isEmpty();
       assertUnselectedContainersUnchanged(pod, out, description);
       assertEnvWellFormed(out, description);
       if (result.changed()) {

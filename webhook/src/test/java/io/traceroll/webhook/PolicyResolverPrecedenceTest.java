@@ -1,8 +1,8 @@
 package io.traceroll.webhook;
 
-import static io.traceroll.webhook.AdmissionFixtures.json;
-import static io.traceroll.webhook.AdmissionFixtures.otlpPolicy;
-import static io.traceroll.webhook.AdmissionFixtures.tempoPolicy;
+import static io.traceroll.policy.TestPolicies.otlpPolicy;
+import static io.traceroll.policy.TestPolicies.tempoPolicy;
+import static io.traceroll.webhook.TestPods.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,7 @@ import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.PodView;
+import io.traceroll.policy.TestPolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Which policy governs a pod, from in-memory policies and namespaces. */
 class PolicyResolverPrecedenceTest {
   static final String OPERATOR_NS = "traceroll-system";
+
+  /** A pod of tier web. */
   static final JsonNode POD =
       json("{'metadata':{'name':'p','labels':{'tier':'web'}},'spec':{'containers':[]}}");
 
@@ -39,22 +42,17 @@ class PolicyResolverPrecedenceTest {
   final List<TracingPolicy> policies = new ArrayList<>(List.of(newest, oldest, middle));
   final Map<String, Namespace> namespaces = new HashMap<>();
 
-  Optional<String> resolve(String namespace, JsonNode pod) {
+  PolicyResolver resolver() {
     return new PolicyResolver(
-            () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO)
-        .resolve(namespace)
-        .filter(settings -> selects(settings, pod))
-        .map(InjectionSettings::policyId);
+        () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO);
   }
 
-  /** The pod passes the policy's podSelector (whatever else the decision finds of it). */
-  static boolean selects(InjectionSettings settings, JsonNode pod) {
-    return !(InjectionDecision.of(settings, PodView.of(pod)) instanceof InjectionDecision.Skip skip
-        && skip.reason() == InjectionDecision.Reason.POD_SELECTOR);
+  Optional<String> resolve(String namespace) {
+    return resolver().resolve(namespace).map(InjectionSettings::policyId);
   }
 
   void namespace(String name, Map<String, String> labels) {
-    namespaces.put(name, AdmissionFixtures.namespace(name, labels));
+    namespaces.put(name, TestPolicies.namespace(name, labels));
   }
 
   static Map<String, String> selected(String... more) {
@@ -70,7 +68,7 @@ class PolicyResolverPrecedenceTest {
   void theNamespaceLabelPicksThePolicyItNames(String id) {
     namespace("shop", selected("traceroll.io/policy", id));
 
-    assertThat(resolve("shop", POD)).contains(id);
+    assertThat(resolve("shop")).contains(id);
   }
 
   @Test
@@ -79,7 +77,7 @@ class PolicyResolverPrecedenceTest {
     Random random = new Random(7);
     for (int i = 0; i < 20; i++) {
       Collections.shuffle(policies, random);
-      assertThat(resolve("shop", POD)).as("order %s", policies).contains("obs.oldest");
+      assertThat(resolve("shop")).as("order %s", policies).contains("obs.oldest");
     }
   }
 
@@ -91,14 +89,14 @@ class PolicyResolverPrecedenceTest {
     policies.add(twinA);
     namespace("shop", selected());
 
-    assertThat(resolve("shop", POD)).contains("alpha.a");
+    assertThat(resolve("shop")).contains("alpha.a");
   }
 
   @Test
   void aLabelNamingAnUnknownPolicyFallsBackToTheOldest() {
     namespace("shop", selected("traceroll.io/policy", "nowhere.missing"));
 
-    assertThat(resolve("shop", POD)).contains("obs.oldest");
+    assertThat(resolve("shop")).contains("obs.oldest");
   }
 
   @Test
@@ -109,7 +107,7 @@ class PolicyResolverPrecedenceTest {
         .setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "gold").build());
     namespace("shop", selected("traceroll.io/policy", "team-b.newest"));
 
-    assertThat(resolve("shop", POD)).contains("obs.oldest");
+    assertThat(resolve("shop")).contains("obs.oldest");
   }
 
   @Test
@@ -118,7 +116,7 @@ class PolicyResolverPrecedenceTest {
     middle.getSpec().setBackend(null);
     namespace("shop", selected());
 
-    assertThat(resolve("shop", POD)).contains("team-b.newest");
+    assertThat(resolve("shop")).contains("team-b.newest");
   }
 
   @ParameterizedTest
@@ -131,16 +129,16 @@ class PolicyResolverPrecedenceTest {
     namespace(ns, selected("traceroll.io/policy", "obs.oldest"));
     namespace("shop", Map.of());
 
-    assertThat(resolve(ns, POD)).isEmpty();
-    assertThat(resolve("shop", POD)).as("the empty selector selects others").contains("obs.oldest");
+    assertThat(resolve(ns)).isEmpty();
+    assertThat(resolve("shop")).as("the empty selector selects others").contains("obs.oldest");
   }
 
   @Test
   void unselectedAndUnknownNamespacesResolveToNothing() {
     namespace("plain", Map.of("traceroll.io/inject", "disabled"));
 
-    assertThat(resolve("plain", POD)).isEmpty();
-    assertThat(resolve("never-seen", POD)).isEmpty();
+    assertThat(resolve("plain")).isEmpty();
+    assertThat(resolve("never-seen")).isEmpty();
   }
 
   @Test
@@ -161,53 +159,8 @@ class PolicyResolverPrecedenceTest {
     namespace("prod-shop", Map.of("env", "prod"));
     namespace("dev-shop", Map.of("env", "dev", "traceroll.io/inject", "enabled"));
 
-    assertThat(resolve("prod-shop", POD)).contains("obs.oldest");
-    assertThat(resolve("dev-shop", POD)).isEmpty();
-  }
-
-  @Test
-  void thePodSelectorFiltersPods() {
-    oldest
-        .getSpec()
-        .getSelector()
-        .setPodSelector(
-            new LabelSelectorBuilder()
-                .addToMatchLabels("tier", "web")
-                .addToMatchExpressions(
-                    new LabelSelectorRequirementBuilder()
-                        .withKey("traceroll.io/skip")
-                        .withOperator("DoesNotExist")
-                        .build())
-                .build());
-    namespace("shop", selected());
-
-    assertThat(resolve("shop", POD)).contains("obs.oldest");
-    assertThat(resolve("shop", json("{'metadata':{'labels':{'tier':'db'}}}"))).isEmpty();
-    assertThat(
-            resolve(
-                "shop", json("{'metadata':{'labels':{'tier':'web','traceroll.io/skip':'yes'}}}")))
-        .isEmpty();
-    assertThat(resolve("shop", json("{'metadata':{'name':'bare'}}"))).isEmpty();
-  }
-
-  @Test
-  void aPodWithoutLabelsMatchesANegativePodSelector() {
-    oldest
-        .getSpec()
-        .getSelector()
-        .setPodSelector(
-            new LabelSelectorBuilder()
-                .addToMatchExpressions(
-                    new LabelSelectorRequirementBuilder()
-                        .withKey("tier")
-                        .withOperator("NotIn")
-                        .withValues("db")
-                        .build())
-                .build());
-    namespace("shop", selected());
-
-    assertThat(resolve("shop", json("{'metadata':{'name':'bare'}}"))).contains("obs.oldest");
-    assertThat(resolve("shop", json("{'spec':{}}"))).contains("obs.oldest");
+    assertThat(resolve("prod-shop")).contains("obs.oldest");
+    assertThat(resolve("dev-shop")).isEmpty();
   }
 
   @Test
@@ -220,15 +173,19 @@ class PolicyResolverPrecedenceTest {
         .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
     namespace("shop", selected());
 
-    assertThat(resolve("shop", POD)).isEmpty();
+    InjectionSettings winner = resolver().resolve("shop").orElseThrow();
+
+    assertThat(winner.policyId()).isEqualTo("obs.oldest");
+    assertThat(InjectionDecision.of(winner, PodView.of(POD)))
+        .isInstanceOfSatisfying(
+            InjectionDecision.Skip.class,
+            skip -> assertThat(skip.reason()).isEqualTo(InjectionDecision.Reason.POD_SELECTOR));
   }
 
   @Test
   void theResolvedSettingsCarryTheWinnersBackendAndGeneration() {
     namespace("shop", selected("traceroll.io/policy", "team-b.newest"));
-    PolicyResolver resolver =
-        new PolicyResolver(
-            () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO);
+    PolicyResolver resolver = resolver();
 
     InjectionSettings settings = resolver.resolve("shop").orElseThrow();
 
@@ -244,9 +201,7 @@ class PolicyResolverPrecedenceTest {
   @Test
   void changingTheNamespaceLabelSwitchesThePolicyAtOnce() {
     namespace("shop", selected());
-    PolicyResolver resolver =
-        new PolicyResolver(
-            () -> policies, namespaces::get, new NamespaceSelection(OPERATOR_NS), Duration.ZERO);
+    PolicyResolver resolver = resolver();
     assertThat(resolver.resolve("shop").orElseThrow().policyId()).isEqualTo("obs.oldest");
 
     namespace("shop", selected("traceroll.io/policy", "team-a.middle"));

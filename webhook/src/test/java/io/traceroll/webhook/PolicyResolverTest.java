@@ -2,12 +2,11 @@ package io.traceroll.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,31 +18,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PolicyResolverTest {
-  final TracingPolicy older = Pods.policy("obs", "older");
-  final TracingPolicy newer = Pods.policy("team", "newer");
-  final JsonNode pod =
-      Pods.parse("{'metadata':{'labels':{'tier':'web'}},'spec':{'containers':[]}}");
+  final TracingPolicy older = TestPolicies.policy("obs", "older");
+  final TracingPolicy newer = TestPolicies.policy("team", "newer");
 
   {
     newer.getMetadata().setCreationTimestamp("2026-06-01T00:00:00Z");
   }
 
-  Optional<String> resolve(Map<String, Namespace> namespaces, String ns, JsonNode pod) {
+  Optional<String> resolve(Map<String, Namespace> namespaces, String ns) {
     return new PolicyResolver(
             () -> List.of(newer, older),
             namespaces::get,
             new NamespaceSelection("ops"),
             Duration.ZERO)
         .resolve(ns)
-        .filter(settings -> PolicyResolverPrecedenceTest.selects(settings, pod))
         .map(InjectionSettings::policyId);
   }
 
   @Test
   void theOldestSelectingPolicyWins() {
     assertThat(
-            resolve(
-                Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled"))), "shop", pod))
+            resolve(Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled"))), "shop"))
         .contains("obs.older");
   }
 
@@ -51,33 +46,17 @@ class PolicyResolverTest {
   void theNamespaceLabelNamesTheWinner() {
     var shop =
         ns("shop", Map.of("traceroll.io/inject", "enabled", "traceroll.io/policy", "team.newer"));
-    assertThat(resolve(Map.of("shop", shop), "shop", pod)).contains("team.newer");
+    assertThat(resolve(Map.of("shop", shop), "shop")).contains("team.newer");
   }
 
   @Test
   void protectedAndUnselectedNamespacesResolveToNothing() {
     var labelled = Map.of("traceroll.io/inject", "enabled");
-    assertThat(resolve(Map.of("ops", ns("ops", labelled)), "ops", pod)).isEmpty();
-    assertThat(resolve(Map.of("kube-system", ns("kube-system", labelled)), "kube-system", pod))
+    assertThat(resolve(Map.of("ops", ns("ops", labelled)), "ops")).isEmpty();
+    assertThat(resolve(Map.of("kube-system", ns("kube-system", labelled)), "kube-system"))
         .isEmpty();
-    assertThat(resolve(Map.of("shop", ns("shop", Map.of())), "shop", pod)).isEmpty();
-    assertThat(resolve(Map.of(), "unknown", pod)).isEmpty();
-  }
-
-  @Test
-  void thePodSelectorFiltersPods() {
-    older
-        .getSpec()
-        .getSelector()
-        .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
-    newer
-        .getSpec()
-        .getSelector()
-        .setPodSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
-    var shop = Map.of("shop", ns("shop", Map.of("traceroll.io/inject", "enabled")));
-    assertThat(resolve(shop, "shop", pod)).isEmpty();
-    assertThat(resolve(shop, "shop", Pods.parse("{'metadata':{'labels':{'tier':'db'}}}")))
-        .contains("obs.older");
+    assertThat(resolve(Map.of("shop", ns("shop", Map.of())), "shop")).isEmpty();
+    assertThat(resolve(Map.of(), "unknown")).isEmpty();
   }
 
   @Test
@@ -119,6 +98,6 @@ class PolicyResolverTest {
   }
 
   static Namespace ns(String name, Map<String, String> labels) {
-    return AdmissionFixtures.namespace(name, labels);
+    return TestPolicies.namespace(name, labels);
   }
 }

@@ -212,7 +212,7 @@ public final class AdmissionBenchmark {
     request.put("namespace", "shop");
     request.put("operation", "CREATE");
     try (InputStream in =
-        AdmissionBenchmark.class.getResourceAsStream("/pods/deployment-pod.json")) {
+        AdmissionBenchmark.class.getResourceAsStream("/admission/pods/deployment-pod.json")) {
       request.set("object", json.readTree(in));
     }
     return review;

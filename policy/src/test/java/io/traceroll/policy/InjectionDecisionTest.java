@@ -1,0 +1,248 @@
+package io.traceroll.policy;
+
+import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINERS;
+import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINER_SELECTED;
+import static io.traceroll.policy.InjectionDecision.Reason.OPTED_OUT;
+import static io.traceroll.policy.InjectionDecision.Reason.POD_SELECTOR;
+import static io.traceroll.policy.TestPolicies.expression;
+import static io.traceroll.policy.TestPolicies.json;
+import static io.traceroll.policy.TestPolicies.requirement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.InjectionDecision.Inject;
+import io.traceroll.policy.InjectionDecision.Reason;
+import io.traceroll.policy.InjectionDecision.Skip;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The one rule of what a policy injects into a pod of a namespace it governs: each row a policy
+ * (its podSelector or containerNames), a pod, and the decision, written "inject a, b" (the
+ * containers, init containers first) or the reason of the skip.
+ */
+class InjectionDecisionTest {
+  static final Consumer<TracingPolicy> ANY = p -> {};
+
+  /** A policy change, a pod (JSON with single quotes), and the decision expected. */
+  record Row(String name, Consumer<TracingPolicy> policy, String pod, String expected) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Row row(String name, Consumer<TracingPolicy> policy, String pod, Reason skip) {
+    return new Row(name, policy, pod, skip.name());
+  }
+
+  static Row row(String name, Consumer<TracingPolicy> policy, String pod, String... inject) {
+    return new Row(name, policy, pod, "inject " + String.join(", ", inject));
+  }
+
+  static Stream<Row> rows() {
+    return Stream.of(
+        // --- opting out ---
+        row("opt-out annotation", ANY, pod(optOut("annotations"), "app"), OPTED_OUT),
+        row("opt-out label", ANY, pod(optOut("labels"), "app"), OPTED_OUT),
+        row("opt-out in capitals", ANY, pod(annotation("inject", "FALSE"), "app"), OPTED_OUT),
+        row("inject=true is no opt-out", ANY, pod(annotation("inject", "true"), "app"), "app"),
+        row("opt-out before podSelector", TIER_DB, pod(optOut("labels"), "app"), OPTED_OUT),
+        row("opt-out before containers", ANY, pod(optOut("annotations")), OPTED_OUT),
+        // --- the policy's podSelector ---
+        row("tier=db, tier web", TIER_DB, "{'metadata':{'labels':{'tier':'web'}}}", POD_SELECTOR),
+        row("tier=db, tier db", TIER_DB, "{'metadata':{'labels':{'tier':'db'}}}", NO_CONTAINERS),
+        row("tier=db, tier db, app", TIER_DB, pod("'labels':{'tier':'db'}", "app"), "app"),
+        row("web, no skip: met", WEB_NOT_SKIPPED, WEB_POD, NO_CONTAINERS),
+        row(
+            "web, no skip: met, app",
+            WEB_NOT_SKIPPED,
+            pod("'labels':{'tier':'web'}", "app"),
+            "app"),
+        row(
+            "web, no skip: tier db",
+            WEB_NOT_SKIPPED,
+            "{'metadata':{'labels':{'tier':'db'}}}",
+            POD_SELECTOR),
+        row("web, no skip: skip set", WEB_NOT_SKIPPED, SKIPPED_WEB_POD, POD_SELECTOR),
+        row(
+            "web, no skip: no labels",
+            WEB_NOT_SKIPPED,
+            "{'metadata':{'name':'bare'}}",
+            POD_SELECTOR),
+        row("NotIn db: no labels", NOT_DB, "{'metadata':{'name':'bare'}}", NO_CONTAINERS),
+        row("NotIn db: no metadata", NOT_DB, "{'spec':{}}", NO_CONTAINERS),
+        row("NotIn db: no labels, app", NOT_DB, pod("'name':'bare'", "app"), "app"),
+        row("NotIn db: tier db", NOT_DB, pod("'labels':{'tier':'db'}", "app"), POD_SELECTOR),
+        row("DoesNotExist: no labels", NO_SKIP_LABEL, pod("", "app"), "app"),
+        // --- no containers ---
+        row("no spec", ANY, "{'metadata':{'name':'x'}}", NO_CONTAINERS),
+        row("no containers list", ANY, "{'spec':{'restartPolicy':'Never'}}", NO_CONTAINERS),
+        row("an empty containers list", ANY, pod(""), NO_CONTAINERS),
+        row(
+            "named init only",
+            ANY,
+            pod(annotation("container-names", "m"), "init:m"),
+            NO_CONTAINERS),
+        // --- which containers: by default ---
+        row("every app container", ANY, pod("", "app", "worker"), "app", "worker"),
+        row("no sidecar, by name or image", ANY, pod("", "envoy", "app", ISTIO_BY_IMAGE), "app"),
+        row("only sidecars", ANY, pod("", "linkerd-proxy", "fluent-bit"), NO_CONTAINER_SELECTED),
+        row("only a sidecar by image", ANY, pod("", LINKERD_BY_IMAGE), NO_CONTAINER_SELECTED),
+        row("no init container by default", ANY, pod("", "init:migrate", "app"), "app"),
+        // --- which containers: named by the pod's annotation ---
+        row("annotation: an init container", ANY, named("db-migrate"), "db-migrate"),
+        row("annotation: init containers first", ANY, named("app,db-migrate"), "db-migrate", "app"),
+        row("annotation: blanks dropped", ANY, named(" app,,worker "), "app", "worker"),
+        row("annotation: blank names none", ANY, named("  "), "app", "worker"),
+        row(
+            "annotation: never our init",
+            ANY,
+            named("traceroll-agent-init"),
+            NO_CONTAINER_SELECTED),
+        row("annotation: nor a suffixed one", ANY, named("traceroll-agent-init-2, app"), "app"),
+        row("annotation: never a sidecar", ANY, named("istio-proxy"), NO_CONTAINER_SELECTED),
+        row("annotation: unknown name", ANY, named("missing"), NO_CONTAINER_SELECTED),
+        // --- which containers: named by the policy ---
+        row("policy's names", names("app", "db-migrate"), named(null), "db-migrate", "app"),
+        row("annotation beats policy", names("app"), named("worker"), "worker"),
+        row("policy names a sidecar", names("istio-proxy"), named(null), NO_CONTAINER_SELECTED));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void decides(Row row) {
+    InjectionSettings settings = settings(row.policy());
+
+    InjectionDecision decision = InjectionDecision.of(settings, PodView.of(json(row.pod())));
+
+    assertThat(describe(decision)).isEqualTo(row.expected());
+    assertThat(decision.injects()).isEqualTo(decision instanceof Inject);
+    if (decision instanceof Inject inject) {
+      assertThat(inject.settings()).isSameAs(settings);
+    }
+  }
+
+  @Test
+  void everySkipSaysWhy() {
+    Skip optedOut = (Skip) decide(ANY, pod(optOut("labels"), "app"));
+    assertThat(optedOut.message()).contains("opted out").contains("traceroll.io/inject=false");
+    assertThat(((Skip) decide(TIER_DB, pod("", "app"))).message()).contains("podSelector");
+    assertThat(((Skip) decide(ANY, pod(""))).message()).contains("no containers");
+    assertThat(((Skip) decide(ANY, pod("", "envoy"))).message()).contains("no container selected");
+  }
+
+  @Test
+  void theContainersOfADecisionCannotChange() {
+    List<String> names = new ArrayList<>(List.of("app"));
+    Inject inject = new Inject(TestPolicies.settings(), names);
+    names.add("worker");
+
+    assertThat(inject.containers()).containsExactly("app").isUnmodifiable();
+  }
+
+  // --- policies ---
+
+  static final Consumer<TracingPolicy> TIER_DB =
+      podSelector(new LabelSelectorBuilder().addToMatchLabels("tier", "db").build());
+  static final Consumer<TracingPolicy> NOT_DB = podSelector(expression("tier", "NotIn", "db"));
+  static final Consumer<TracingPolicy> NO_SKIP_LABEL =
+      podSelector(expression("traceroll.io/skip", "DoesNotExist"));
+  static final Consumer<TracingPolicy> WEB_NOT_SKIPPED =
+      podSelector(
+          new LabelSelectorBuilder()
+              .addToMatchLabels("tier", "web")
+              .addToMatchExpressions(requirement("traceroll.io/skip", "DoesNotExist"))
+              .build());
+
+  static Consumer<TracingPolicy> podSelector(LabelSelector selector) {
+    return p -> p.getSpec().getSelector().setPodSelector(selector);
+  }
+
+  /** The policy's java.containerNames. */
+  static Consumer<TracingPolicy> names(String... names) {
+    return p -> p.getSpec().getJava().setContainerNames(new ArrayList<>(List.of(names)));
+  }
+
+  static InjectionSettings settings(Consumer<TracingPolicy> change) {
+    TracingPolicy policy = TestPolicies.policy("obs", "default");
+    change.accept(policy);
+    return InjectionSettings.of(policy);
+  }
+
+  // --- pods ---
+
+  static InjectionDecision decide(Consumer<TracingPolicy> policy, String pod) {
+    return InjectionDecision.of(settings(policy), PodView.of(json(pod)));
+  }
+
+  static final String WEB_POD =
+      "{'metadata':{'name':'p','labels':{'tier':'web'}},'spec':{'containers':[]}}";
+  static final String SKIPPED_WEB_POD =
+      "{'metadata':{'labels':{'tier':'web','traceroll.io/skip':'yes'}}}";
+  static final String ISTIO_BY_IMAGE = "proxy@docker.io/istio/proxyv2:1.24.0";
+  static final String LINKERD_BY_IMAGE = "proxy@cr.l5d.io/linkerd/proxy:stable-2.14";
+
+  static String optOut(String where) {
+    return "'" + where + "':{'traceroll.io/inject':'false'}";
+  }
+
+  /** The metadata field of one traceroll.io/ annotation. */
+  static String annotation(String name, String value) {
+    return "'annotations':{'traceroll.io/" + name + "':'" + value + "'}";
+  }
+
+  /**
+   * A pod with this metadata (JSON fields) and containers: "name", "name@image", or "init:name" for
+   * an init container.
+   */
+  static String pod(String metadata, String... containers) {
+    List<String> inits = new ArrayList<>();
+    List<String> apps = new ArrayList<>();
+    for (String c : containers) {
+      boolean init = c.startsWith("init:");
+      String[] nameAndImage = c.replace("init:", "").split("@", 2);
+      String image =
+          nameAndImage.length > 1
+              ? nameAndImage[1]
+              : "registry.example.com/" + nameAndImage[0] + ":1";
+      (init ? inits : apps).add("{'name':'" + nameAndImage[0] + "','image':'" + image + "'}");
+    }
+    return "{'metadata':{"
+        + metadata
+        + "},'spec':{'initContainers':["
+        + String.join(",", inits)
+        + "],'containers':["
+        + String.join(",", apps)
+        + "]}}";
+  }
+
+  /**
+   * A pod whose annotation names these containers (null: no annotation), with init containers
+   * traceroll-agent-init, traceroll-agent-init-2 and db-migrate, and containers app, worker and
+   * istio-proxy.
+   */
+  static String named(String names) {
+    return pod(
+        names == null ? "" : annotation("container-names", names),
+        "init:traceroll-agent-init",
+        "init:traceroll-agent-init-2",
+        "init:db-migrate",
+        "app",
+        "worker",
+        "istio-proxy");
+  }
+
+  static String describe(InjectionDecision decision) {
+    return decision instanceof Inject inject
+        ? "inject " + String.join(", ", inject.containers())
+        : ((Skip) decision).reason().name();
+  }
+}
