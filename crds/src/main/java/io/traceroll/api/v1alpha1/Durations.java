@@ -2,14 +2,14 @@ package io.traceroll.api.v1alpha1;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Go-style durations ("90s", "1h30m") as the API accepts them, and their parsing. */
 public final class Durations {
   /** Schema pattern for a duration field. */
   public static final String PATTERN = "^([0-9]+(ms|s|m|h))+$";
 
-  private static final java.util.regex.Pattern PART =
-      java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)");
+  private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
 
   private Durations() {}
 

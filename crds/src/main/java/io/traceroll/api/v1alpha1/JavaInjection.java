@@ -10,12 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the webhook injects into Java containers. */
+/**
+ * What the webhook injects into the containers a policy selects: the agent, through an init
+ * container or an image volume, and the OTEL_* environment.
+ */
 public class JavaInjection {
   @Default(Traceroll.DEFAULT_AGENT_IMAGE)
   @JsonPropertyDescription(
       "Image holding the OpenTelemetry Java agent at /javaagent.jar. Defaults to the"
-          + " autoinstrumentation-java image of agent 2.33.1.")
+          + " autoinstrumentation-java image of agent "
+          + Traceroll.AGENT_VERSION
+          + ".")
   private String image = Traceroll.DEFAULT_AGENT_IMAGE;
 
   @JsonPropertyDescription(

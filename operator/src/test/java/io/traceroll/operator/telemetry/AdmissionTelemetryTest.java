@@ -1,5 +1,6 @@
 package io.traceroll.operator.telemetry;
 
+import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -107,7 +108,7 @@ class AdmissionTelemetryTest {
     AdmissionTelemetry off = new AdmissionTelemetry(registry, SelfTracing.off());
     assertThat(off.started()).isSameAs(AdmissionHandler.Scope.NONE);
 
-    List<String> seen = new java.util.ArrayList<>();
+    List<String> seen = new ArrayList<>();
     AdmissionHandler handler =
         new AdmissionHandler(
             resolver(),
