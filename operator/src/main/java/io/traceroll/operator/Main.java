@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.admission.WebhookConfig;
+import io.traceroll.operator.admission.WebhookContext;
 import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.runtime.Leadership;
@@ -57,7 +58,8 @@ public final class Main {
             policy -> WebhookRuntime.registered(client, webhookConfig, policy),
             o -> {});
     WebhookRuntime webhook =
-        new WebhookRuntime(client, webhookConfig, config.namespace(), leadership, cluster);
+        new WebhookRuntime(
+            new WebhookContext(client, webhookConfig, config.namespace(), leadership), cluster);
     if (webhookConfig.enabled()) {
       webhook.start(registry, tracing);
     }

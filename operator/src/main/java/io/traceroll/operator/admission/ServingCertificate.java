@@ -1,10 +1,8 @@
 package io.traceroll.operator.admission;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.traceroll.operator.runtime.Leadership;
+import io.traceroll.operator.runtime.InformerHandlers;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.nio.file.Files;
@@ -27,9 +25,8 @@ import org.slf4j.LoggerFactory;
 final class ServingCertificate implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingCertificate.class);
 
-  private final KubernetesClient client;
+  private final WebhookContext webhook;
   private final WebhookConfig config;
-  private final String operatorNamespace;
   private final ReloadingKeyManager keys;
   private final AtomicReference<String> caBundle = new AtomicReference<>();
   private final Runnable changed;
@@ -39,20 +36,14 @@ final class ServingCertificate implements AutoCloseable {
   /**
    * @param changed runs when the certificate or CA changes (the webhook configuration follows)
    */
-  ServingCertificate(
-      KubernetesClient client,
-      WebhookConfig config,
-      String operatorNamespace,
-      ReloadingKeyManager keys,
-      Runnable changed) {
-    this.client = client;
-    this.config = config;
-    this.operatorNamespace = operatorNamespace;
+  ServingCertificate(WebhookContext webhook, ReloadingKeyManager keys, Runnable changed) {
+    this.webhook = webhook;
+    this.config = webhook.config();
     this.keys = keys;
     this.changed = changed;
   }
 
-  void start(Leadership leadership, ScheduledExecutorService scheduler) throws Exception {
+  void start(ScheduledExecutorService scheduler) throws Exception {
     if (config.certMode() == WebhookConfig.CertMode.OLM) {
       loadFromFiles();
       scheduler.scheduleWithFixedDelay(this::loadFromFilesQuietly, 30, 30, TimeUnit.SECONDS);
@@ -60,7 +51,8 @@ final class ServingCertificate implements AutoCloseable {
     }
     List<String> ips = new ArrayList<>();
     List<String> dns =
-        new ArrayList<>(WebhookCertificates.serviceNames(config.serviceName(), operatorNamespace));
+        new ArrayList<>(
+            WebhookCertificates.serviceNames(config.serviceName(), webhook.operatorNamespace()));
     if (config.url() != null) {
       String host = config.url().getHost();
       if (host.matches("[0-9.]+") || host.contains(":")) {
@@ -71,32 +63,22 @@ final class ServingCertificate implements AutoCloseable {
     }
     certificates =
         new WebhookCertificates(
-            client, operatorNamespace, config.secretName(), dns, ips, Clock.systemUTC());
-    if (config.certMode() == WebhookConfig.CertMode.SELF && leadership.isLeader()) {
+            webhook.client(),
+            webhook.operatorNamespace(),
+            config.secretName(),
+            dns,
+            ips,
+            Clock.systemUTC());
+    if (config.certMode() == WebhookConfig.CertMode.SELF && webhook.leadership().isLeader()) {
       apply(certificates.ensure());
     }
     secret =
-        client
+        webhook
+            .client()
             .secrets()
-            .inNamespace(operatorNamespace)
+            .inNamespace(webhook.operatorNamespace())
             .withName(config.secretName())
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Secret s) {
-                    apply(s);
-                  }
-
-                  @Override
-                  public void onUpdate(Secret old, Secret s) {
-                    apply(s);
-                  }
-
-                  @Override
-                  public void onDelete(Secret s, boolean unknown) {
-                    changed.run();
-                  }
-                });
+            .inform(InformerHandlers.of(this::apply, deleted -> changed.run()));
   }
 
   /** A certificate is loaded and, with a Secret, its cache has synced. */

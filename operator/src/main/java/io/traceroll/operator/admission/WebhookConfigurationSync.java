@@ -21,26 +21,21 @@ import org.slf4j.LoggerFactory;
 final class WebhookConfigurationSync implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookConfigurationSync.class);
 
+  private final WebhookContext webhook;
   private final KubernetesClient client;
   private final WebhookConfig config;
-  private final String operatorNamespace;
-  private final Leadership leadership;
   private final ClusterView cluster;
   private final ServingCertificate certificate;
   private final ScheduledExecutorService scheduler;
 
   WebhookConfigurationSync(
-      KubernetesClient client,
-      WebhookConfig config,
-      String operatorNamespace,
-      Leadership leadership,
+      WebhookContext webhook,
       ClusterView cluster,
       ServingCertificate certificate,
       ScheduledExecutorService scheduler) {
-    this.client = client;
-    this.config = config;
-    this.operatorNamespace = operatorNamespace;
-    this.leadership = leadership;
+    this.webhook = webhook;
+    this.client = webhook.client();
+    this.config = webhook.config();
     this.cluster = cluster;
     this.certificate = certificate;
     this.scheduler = scheduler;
@@ -72,7 +67,7 @@ final class WebhookConfigurationSync implements Runnable {
 
   @Override
   public void run() {
-    if (!leadership.isLeader() || !cluster.admissionSynced()) {
+    if (!webhook.leadership().isLeader() || !cluster.admissionSynced()) {
       return;
     }
     try {
@@ -82,7 +77,7 @@ final class WebhookConfigurationSync implements Runnable {
       }
       MutatingWebhookConfiguration desired =
           MutatingWebhookRenderer.render(
-              cluster.policies(), config, operatorNamespace, certificate.caBundle());
+              cluster.policies(), config, webhook.operatorNamespace(), certificate.caBundle());
       var configuration =
           client
               .admissionRegistration()
@@ -99,7 +94,7 @@ final class WebhookConfigurationSync implements Runnable {
       InstallOwnership.adopt(
           client,
           applied,
-          operatorNamespace,
+          webhook.operatorNamespace(),
           config.certMode() == WebhookConfig.CertMode.SELF ? config.secretName() : null,
           Leadership.LEASE_NAME);
     } catch (RuntimeException e) {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
-import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.AdmissionTelemetry;
 import io.traceroll.operator.telemetry.CertificateExpiry;
 import io.traceroll.operator.telemetry.SelfTracing;
@@ -31,10 +30,8 @@ public final class WebhookRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookRuntime.class);
   static final Duration CERT_CHECK_INTERVAL = Duration.ofHours(1);
 
-  private final KubernetesClient client;
+  private final WebhookContext webhook;
   private final WebhookConfig config;
-  private final String operatorNamespace;
-  private final Leadership leadership;
   private final ClusterView cluster;
   private final ReloadingKeyManager keys = new ReloadingKeyManager();
   private final ScheduledExecutorService scheduler =
@@ -48,23 +45,18 @@ public final class WebhookRuntime implements AutoCloseable {
   private CoalescedRun sync;
   private AdmissionServer server;
 
-  public WebhookRuntime(
-      KubernetesClient client,
-      WebhookConfig config,
-      String operatorNamespace,
-      Leadership leadership,
-      ClusterView cluster) {
-    this.client = client;
-    this.config = config;
-    this.operatorNamespace = operatorNamespace;
-    this.leadership = leadership;
+  public WebhookRuntime(WebhookContext webhook, ClusterView cluster) {
+    this.webhook = webhook;
+    this.config = webhook.config();
     this.cluster = cluster;
   }
 
   public void start(MeterRegistry registry, SelfTracing tracing) throws Exception {
     PolicyResolver resolver =
         new PolicyResolver(
-            cluster::policies, cluster::namespace, new NamespaceSelection(operatorNamespace));
+            cluster::policies,
+            cluster::namespace,
+            new NamespaceSelection(webhook.operatorNamespace()));
     server =
         new AdmissionServer(
             new InetSocketAddress(config.bindAddress(), config.port()),
@@ -72,17 +64,14 @@ public final class WebhookRuntime implements AutoCloseable {
             new AdmissionHandler(resolver, new AdmissionTelemetry(registry, tracing)),
             Math.max(2, Runtime.getRuntime().availableProcessors()));
     CertificateExpiry.register(registry, keys::certificate, Clock.systemUTC());
-    certificate =
-        new ServingCertificate(client, config, operatorNamespace, keys, this::requestSync);
-    var configuration =
-        new WebhookConfigurationSync(
-            client, config, operatorNamespace, leadership, cluster, certificate, scheduler);
+    certificate = new ServingCertificate(webhook, keys, this::requestSync);
+    var configuration = new WebhookConfigurationSync(webhook, cluster, certificate, scheduler);
     // Bursts of changes (a policy applied with its namespace labels) make one write, shortly after.
     sync = new CoalescedRun(scheduler, Duration.ofMillis(500), configuration);
-    certificate.start(leadership, scheduler);
+    certificate.start(scheduler);
     server.start();
     cluster.onPolicyChange(this::requestSync);
-    leadership.whenLeading(() -> scheduler.execute(configuration));
+    webhook.leadership().whenLeading(() -> scheduler.execute(configuration));
     scheduler.scheduleAtFixedRate(
         configuration,
         CERT_CHECK_INTERVAL.toMinutes(),

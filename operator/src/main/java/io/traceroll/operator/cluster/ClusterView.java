@@ -4,15 +4,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.operator.runtime.InformerHandlers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiPredicate;
 
 /**
  * The operator's one view of the cluster: one informer per kind, started once and read by the
@@ -49,20 +48,20 @@ public final class ClusterView implements AutoCloseable {
             .resources(TracingPolicy.class)
             .inAnyNamespace()
             .inform(
-                notify(
-                    policyListeners,
+                InformerHandlers.onChange(
                     (a, b) ->
                         !Objects.equals(
-                            a.getMetadata().getGeneration(), b.getMetadata().getGeneration())),
+                            a.getMetadata().getGeneration(), b.getMetadata().getGeneration()),
+                    () -> policyListeners.forEach(Runnable::run)),
                 0);
     namespaces =
         client
             .namespaces()
             .inform(
-                notify(
-                    namespaceListeners,
+                InformerHandlers.onChange(
                     (a, b) ->
-                        !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())),
+                        !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()),
+                    () -> namespaceListeners.forEach(Runnable::run)),
                 0);
   }
 
@@ -139,27 +138,5 @@ public final class ClusterView implements AutoCloseable {
     all.add(namespaces);
     all.add(pods);
     all.stream().filter(Objects::nonNull).forEach(SharedIndexInformer::close);
-  }
-
-  private static <T extends HasMetadata> ResourceEventHandler<T> notify(
-      List<Runnable> listeners, BiPredicate<T, T> updateMatters) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T object) {
-        listeners.forEach(Runnable::run);
-      }
-
-      @Override
-      public void onUpdate(T old, T object) {
-        if (updateMatters.test(old, object)) {
-          listeners.forEach(Runnable::run);
-        }
-      }
-
-      @Override
-      public void onDelete(T object, boolean unknown) {
-        listeners.forEach(Runnable::run);
-      }
-    };
   }
 }

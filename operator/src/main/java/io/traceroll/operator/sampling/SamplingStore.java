@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.traceroll.api.Traceroll;
 import io.traceroll.operator.child.ChildObjects;
+import io.traceroll.operator.runtime.InformerHandlers;
 import io.traceroll.policy.Naming;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,23 +61,12 @@ public final class SamplingStore implements AutoCloseable {
             Traceroll.COMPONENT_LABEL,
             ChildObjects.SAMPLING_COMPONENT);
     ResourceEventHandler<ConfigMap> handler =
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ConfigMap cm) {
-            apply(cm);
-          }
-
-          @Override
-          public void onUpdate(ConfigMap old, ConfigMap cm) {
-            apply(cm);
-          }
-
-          @Override
-          public void onDelete(ConfigMap cm, boolean unknownFinalState) {
-            String policy = cm.getMetadata().getLabels().get(Traceroll.POLICY_NAME_LABEL);
-            policies.remove(key(cm.getMetadata().getNamespace(), policy));
-          }
-        };
+        InformerHandlers.of(
+            this::apply,
+            cm -> {
+              String policy = cm.getMetadata().getLabels().get(Traceroll.POLICY_NAME_LABEL);
+              policies.remove(key(cm.getMetadata().getNamespace(), policy));
+            });
     if (namespaces.isEmpty()) {
       informers.add(client.configMaps().inAnyNamespace().withLabels(labels).inform(handler));
     } else {

@@ -6,9 +6,8 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.traceroll.api.v1alpha1.Backend;
-import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.TestPolicies;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -137,16 +136,7 @@ class MutatingWebhookRendererTest {
   }
 
   static TracingPolicy policy(String namespace, String name) {
-    TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
-    policy.getMetadata().setNamespace(namespace);
-    policy.getMetadata().setName(name);
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint("http://collector:4317");
-    Backend backend = new Backend();
-    backend.setOtlpEndpoint(otlp);
-    policy.getSpec().setBackend(backend);
-    return policy;
+    return TestPolicies.otlpPolicy(namespace, name, TestPolicies.CREATED);
   }
 
   @Test

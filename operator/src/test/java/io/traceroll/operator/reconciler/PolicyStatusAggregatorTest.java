@@ -31,6 +31,11 @@ class PolicyStatusAggregatorTest {
     return PolicyStatusAggregator.reconciling(policy).governance(List.of("shop"), List.of());
   }
 
+  /** A reconcile that got as far as a rollout step with this outcome. */
+  PolicyStatusAggregator steppedTo(RolloutOutcome outcome) {
+    return reconciling().backend(READY, ENDPOINT).webhook(true, true).rollout(outcome);
+  }
+
   static Condition condition(TracingPolicyStatus status, String type) {
     return PolicyConditions.find(status.getConditions(), type).orElseThrow();
   }
@@ -64,19 +69,9 @@ class PolicyStatusAggregatorTest {
         .contains(PolicyStatusAggregator.ROLLOUT_STEP);
     assertThat(reconciling().backend(READY, ENDPOINT).webhook(true, false).recheckAfter())
         .contains(PolicyStatusAggregator.ROLLOUT_STEP);
-    assertThat(
-            reconciling()
-                .backend(READY, ENDPOINT)
-                .webhook(true, true)
-                .rollout(outcome(true, false, WorkloadPhase.Restarting))
-                .recheckAfter())
+    assertThat(steppedTo(outcome(true, false, WorkloadPhase.Restarting)).recheckAfter())
         .contains(PolicyStatusAggregator.ROLLOUT_STEP);
-    assertThat(
-            reconciling()
-                .backend(READY, ENDPOINT)
-                .webhook(true, true)
-                .rollout(outcome(false, false, WorkloadPhase.Instrumented))
-                .recheckAfter())
+    assertThat(steppedTo(outcome(false, false, WorkloadPhase.Instrumented)).recheckAfter())
         .contains(PolicyStatusAggregator.DRIFT_CHECK);
     assertThat(
             PolicyStatusAggregator.updating(policy)
@@ -129,10 +124,7 @@ class PolicyStatusAggregatorTest {
   void aRolloutStepSetsProgressingDegradedAndCarriesItsEvents() {
     policy.getSpec().getRollout().setPaused(true);
     PolicyStatusAggregator aggregator =
-        reconciling()
-            .backend(READY, ENDPOINT)
-            .webhook(true, true)
-            .rollout(outcome(true, true, WorkloadPhase.Pending, WorkloadPhase.RolledBack));
+        steppedTo(outcome(true, true, WorkloadPhase.Pending, WorkloadPhase.RolledBack));
     TracingPolicyStatus status = aggregator.build();
 
     assertThat(condition(status, PolicyConditions.READY).getStatus()).isEqualTo("True");
@@ -147,11 +139,7 @@ class PolicyStatusAggregatorTest {
         .containsExactly("RolledBack");
 
     TracingPolicyStatus settled =
-        reconciling()
-            .backend(READY, ENDPOINT)
-            .webhook(true, true)
-            .rollout(outcome(false, false, WorkloadPhase.Instrumented))
-            .build();
+        steppedTo(outcome(false, false, WorkloadPhase.Instrumented)).build();
     assertThat(condition(settled, PolicyConditions.ROLLOUT_PROGRESSING).getReason())
         .isEqualTo("Complete");
     assertThat(condition(settled, PolicyConditions.DEGRADED).getStatus()).isEqualTo("False");

@@ -36,18 +36,17 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   final String policyId = settings.policyId();
 
   Workload add(String namespace, String name, Outcome outcome, boolean instrumented) {
-    return add(namespace, name, outcome, instrumented, Map.of(), Map.of());
+    return add(workload(namespace, name, Map.of(), Map.of()), outcome, instrumented);
   }
 
-  /** A Deployment of one app container whose template carries these annotations and labels. */
-  Workload add(
-      String namespace,
-      String name,
-      Outcome outcome,
-      boolean instrumented,
-      Map<String, String> templateAnnotations,
-      Map<String, String> templateLabels) {
-    Workload w = workload(namespace, name, templateAnnotations, templateLabels);
+  /** A healthy Deployment in shop whose template carries these annotations and labels. */
+  Workload addTemplated(Map<String, String> templateAnnotations, Map<String, String> labels) {
+    String name = "w" + workloads.size();
+    return add(workload("shop", name, templateAnnotations, labels), Outcome.HEALTHY, false);
+  }
+
+  private Workload add(Workload w, Outcome outcome, boolean instrumented) {
+    String name = w.name();
     workloads.put(w.key(), w);
     outcomes.put(w.key(), outcome);
     pods.put(w.key(), List.of(pod(name, instrumented ? currentHash : null, null, true, null)));

@@ -192,20 +192,8 @@ class RolloutExecutorTest {
   @Test
   void workloadsTheInjectionDecisionSkipsAreNeitherRestartedNorCounted() {
     cluster.add("shop", "app", FakeCluster.Outcome.HEALTHY, false);
-    cluster.add(
-        "shop",
-        "named-elsewhere",
-        FakeCluster.Outcome.HEALTHY,
-        false,
-        Map.of("traceroll.io/container-names", "worker"),
-        Map.of());
-    cluster.add(
-        "shop",
-        "opted-out",
-        FakeCluster.Outcome.HEALTHY,
-        false,
-        Map.of(),
-        Map.of("traceroll.io/inject", "false"));
+    cluster.addTemplated(Map.of("traceroll.io/container-names", "worker"), Map.of());
+    cluster.addTemplated(Map.of(), Map.of("traceroll.io/inject", "false"));
 
     for (int i = 0; i < 4; i++) {
       step(Set.of("shop"));

@@ -3,7 +3,6 @@ package io.traceroll.operator.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -13,6 +12,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionHandler.Outcome;
 import io.traceroll.webhook.PolicyResolver;
@@ -139,19 +139,10 @@ class AdmissionTelemetryTest {
     }
     Map<String, Namespace> namespaces =
         Map.of(
-            "shop", namespace("shop", Map.of("traceroll.io/inject", "enabled")),
-            "plain", namespace("plain", Map.of()));
+            "shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")),
+            "plain", TestPolicies.namespace("plain", Map.of()));
     return new PolicyResolver(
         () -> List.of(policy), namespaces::get, new NamespaceSelection("traceroll-system"));
-  }
-
-  static Namespace namespace(String name, Map<String, String> labels) {
-    return new NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .build();
   }
 
   static byte[] review(String namespace) {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.traceroll.api.v1alpha1.Backend;
-import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.NamespaceSelection;
+import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionServer;
 import io.traceroll.webhook.PolicyResolver;
@@ -189,18 +188,7 @@ public final class AdmissionBenchmark {
   }
 
   private static TracingPolicy policy() {
-    TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
-    policy.getMetadata().setName("default");
-    policy.getMetadata().setNamespace("obs");
-    policy.getMetadata().setUid("uid");
-    policy.getMetadata().setResourceVersion("1");
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint("http://collector.obs.svc:4317");
-    Backend backend = new Backend();
-    backend.setOtlpEndpoint(otlp);
-    policy.getSpec().setBackend(backend);
-    return policy;
+    return TestPolicies.policy("obs", "default");
   }
 
   private static ObjectNode review(ObjectMapper json) throws Exception {
