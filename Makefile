@@ -18,7 +18,7 @@ unit: ## unit and mock-server tests only (no cluster)
 build: ## build the operator jar (operator/target/traceroll-operator.jar) without tests
 	$(MVN) install -DskipTests
 
-crds: ## regenerate the CRD from the Java API and refresh its committed copies
+crds: ## regenerate the CRD from the Java API, its committed copies and docs/reference.md
 	$(MVN) install -DskipTests -pl crds
 	cp crds/target/classes/META-INF/fabric8/$(CRD) crds/$(CRD)
 	cp crds/target/classes/META-INF/fabric8/$(CRD) helm/traceroll/crds/$(CRD)

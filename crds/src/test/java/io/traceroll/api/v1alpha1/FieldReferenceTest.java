@@ -11,31 +11,31 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's field reference is the one the CRD generates. {@code make crds} rewrites it (this
- * test with {@code -Dreference.update=true}); otherwise a stale reference fails the build.
+ * The field reference in docs/reference.md is the one the CRD generates. {@code make crds} rewrites
+ * it (this test with {@code -Dreference.update=true}); otherwise a stale reference fails the build.
  */
 class FieldReferenceTest {
-  static final Path README = Path.of("../README.md");
+  static final Path REFERENCE = Path.of("../docs/reference.md");
 
   static JsonNode crd() throws IOException {
     return new ObjectMapper(new YAMLFactory()).readTree(GeneratedCrdTest.GENERATED.toFile());
   }
 
   @Test
-  void theReadmeCarriesTheGeneratedReference() throws IOException {
-    String readme = Files.readString(README);
-    int begin = readme.indexOf(FieldReference.BEGIN);
-    int end = readme.indexOf(FieldReference.END);
-    assertThat(begin).as("README has the reference markers").isNotNegative();
+  void theReferenceDocCarriesTheGeneratedReference() throws IOException {
+    String doc = Files.readString(REFERENCE);
+    int begin = doc.indexOf(FieldReference.BEGIN);
+    int end = doc.indexOf(FieldReference.END);
+    assertThat(begin).as("docs/reference.md has the reference markers").isNotNegative();
     assertThat(end).isGreaterThan(begin);
-    String current = readme.substring(begin, end + FieldReference.END.length());
+    String current = doc.substring(begin, end + FieldReference.END.length());
     String generated = FieldReference.render(crd());
     if (Boolean.getBoolean("reference.update")) {
-      Files.writeString(README, readme.replace(current, generated));
+      Files.writeString(REFERENCE, doc.replace(current, generated));
       return;
     }
     assertThat(current)
-        .as("the README's field reference is out of date: run make crds and commit")
+        .as("the field reference in docs/reference.md is out of date: run make crds and commit")
         .isEqualTo(generated);
   }
 
