@@ -34,8 +34,10 @@ final class PolicyStatusAggregator {
     BACKEND_STARTING,
     /** Waiting for the webhook registration or the rollout's caches. */
     WAITING,
-    /** The rollout stepped (or the agent is being taken out of a deleted policy's workloads). */
+    /** The rollout stepped. */
     ROLLING_OUT,
+    /** A deleted policy's agent is being taken out of its workloads: watched closely. */
+    REMOVING,
     /** The reconcile failed: JOSDK retries it. */
     FAILED
   }
@@ -162,6 +164,13 @@ final class PolicyStatusAggregator {
     return this;
   }
 
+  /** A step taking a deleted policy's agent out of its workloads. */
+  PolicyStatusAggregator removing(RolloutOutcome outcome) {
+    rollout(outcome);
+    stage = Stage.REMOVING;
+    return this;
+  }
+
   /** The reconcile failed with an exception. */
   PolicyStatusAggregator failed(Exception e) {
     stage = Stage.FAILED;
@@ -196,7 +205,7 @@ final class PolicyStatusAggregator {
     return switch (stage) {
       case INVALID -> Optional.of(recheckInvalid);
       case BACKEND_STARTING, FAILED -> Optional.empty();
-      case WAITING -> Optional.of(ROLLOUT_STEP);
+      case WAITING, REMOVING -> Optional.of(ROLLOUT_STEP);
       case ROLLING_OUT -> Optional.of(rolloutActive ? ROLLOUT_STEP : DRIFT_CHECK);
     };
   }

@@ -219,7 +219,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       work.deleted();
       return DeleteControl.defaultDelete();
     }
-    writer.removing(policy, status.rollout(outcome), context.getClient(), work);
+    writer.removing(policy, status.removing(outcome), context.getClient(), work);
     LOG.info(
         "policy {} deleted; removing its agent: {} restarting{}",
         Naming.policyId(policy),

@@ -75,6 +75,12 @@ class PolicyStatusAggregatorTest {
         .contains(PolicyStatusAggregator.DRIFT_CHECK);
     assertThat(
             PolicyStatusAggregator.updating(policy)
+                .removing(outcome(false, false, WorkloadPhase.Instrumented))
+                .recheckAfter())
+        .as("a deleted policy's pods are looked at closely until its agent is gone")
+        .contains(PolicyStatusAggregator.ROLLOUT_STEP);
+    assertThat(
+            PolicyStatusAggregator.updating(policy)
                 .failed(new IllegalStateException())
                 .recheckAfter())
         .as("JOSDK retries a failed reconcile")
