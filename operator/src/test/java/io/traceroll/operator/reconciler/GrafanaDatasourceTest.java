@@ -14,8 +14,7 @@ class GrafanaDatasourceTest extends ReconcilerTestBase {
   void aGrafanaDataSourceIsProvisionedOwnedByThePolicyAndRemovedWhenDisabled() throws IOException {
     TracingPolicy policy = create(sample("tracingpolicy-grafana.yaml"));
 
-    ConfigMap datasource = awaitPresent(() -> configMap("correlated-grafana-datasource"));
-    assertOwnedBy(policy, datasource);
+    ConfigMap datasource = awaitOwned(policy, () -> configMap("correlated-grafana-datasource"));
     assertThat(datasource.getMetadata().getLabels())
         .containsEntry("grafana_datasource", "1")
         .containsEntry("app.kubernetes.io/managed-by", "traceroll");

@@ -121,14 +121,14 @@ abstract class ReconcilerTestBase {
         : PolicyConditions.find(policy.getStatus().getConditions(), type);
   }
 
-  /** Each child names the policy as its owner. */
-  static void assertOwnedBy(TracingPolicy policy, HasMetadata... children) {
-    for (HasMetadata child : children) {
-      OwnerReference owner = child.getMetadata().getOwnerReferences().get(0);
-      assertThat(owner.getKind()).isEqualTo("TracingPolicy");
-      assertThat(owner.getName()).isEqualTo(policy.getMetadata().getName());
-      assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
-    }
+  /** Waits until the read finds the child, checks that it names the policy as its owner. */
+  static <T extends HasMetadata> T awaitOwned(TracingPolicy policy, Callable<T> read) {
+    T child = awaitPresent(read);
+    OwnerReference owner = child.getMetadata().getOwnerReferences().get(0);
+    assertThat(owner.getKind()).isEqualTo("TracingPolicy");
+    assertThat(owner.getName()).isEqualTo(policy.getMetadata().getName());
+    assertThat(owner.getUid()).isEqualTo(policy.getMetadata().getUid());
+    return child;
   }
 
   // --- what the user creates, what Kubernetes would report ---

@@ -23,15 +23,14 @@ class TailSamplingGatewayTest extends ReconcilerTestBase {
   void tailSamplingDeploysAGatewayThatAgentsExportToAndReadinessWaitsForIt() throws IOException {
     TracingPolicy policy = create(sample("tracingpolicy-tail.yaml"));
 
-    ConfigMap config = awaitPresent(() -> configMap("errors-first-gateway-config"));
-    Deployment gateway = awaitPresent(() -> deployment("errors-first-gateway"));
-    Service service = awaitPresent(() -> service("errors-first-gateway"));
-    assertOwnedBy(policy, config, gateway, service);
+    ConfigMap config = awaitOwned(policy, () -> configMap("errors-first-gateway-config"));
     assertThat(config.getData().get("collector.yaml"))
         .contains("tail_sampling")
         .contains("threshold_ms: 2000")
         .contains("endpoint: http://errors-first-tempo.observability.svc:4317");
+    Deployment gateway = awaitOwned(policy, () -> deployment("errors-first-gateway"));
     assertThat(gateway.getSpec().getReplicas()).isEqualTo(1);
+    Service service = awaitOwned(policy, () -> service("errors-first-gateway"));
     assertThat(service.getSpec().getPorts())
         .extracting(ServicePort::getPort)
         .containsExactly(4317, 4318);

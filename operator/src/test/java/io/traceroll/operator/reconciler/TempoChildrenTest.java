@@ -23,11 +23,10 @@ class TempoChildrenTest extends ReconcilerTestBase {
   void createsEveryTempoChildWithOwnerReferenceAndBecomesReady() throws IOException {
     TracingPolicy policy = create(sample("tracingpolicy-tempo.yaml"));
 
-    ConfigMap config = awaitPresent(() -> configMap("default-tempo-config"));
-    StatefulSet tempo = awaitPresent(() -> statefulSet("default-tempo"));
-    Service service = awaitPresent(() -> service("default-tempo"));
-    ConfigMap sampling = awaitPresent(() -> configMap("default-sampling"));
-    assertOwnedBy(policy, config, tempo, service, sampling);
+    ConfigMap config = awaitOwned(policy, () -> configMap("default-tempo-config"));
+    StatefulSet tempo = awaitOwned(policy, () -> statefulSet("default-tempo"));
+    Service service = awaitOwned(policy, () -> service("default-tempo"));
+    ConfigMap sampling = awaitOwned(policy, () -> configMap("default-sampling"));
     assertThat(config.getData().get("tempo.yaml")).contains("block_retention: 168h");
     assertThat(
             tempo.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests())
@@ -64,14 +63,12 @@ class TempoChildrenTest extends ReconcilerTestBase {
     try {
       TracingPolicy policy = create(sample("tracingpolicy-tempo.yaml"));
 
-      Service route = awaitPresent(() -> service("default-sampling"));
+      Service route = awaitOwned(policy, () -> service("default-sampling"));
       assertThat(route.getSpec().getType()).isEqualTo("ExternalName");
       assertThat(route.getSpec().getExternalName()).isEqualTo(MockCluster.SAMPLING_HOST);
       assertThat(route.getSpec().getPorts())
           .extracting(ServicePort::getPort)
           .containsExactly(14250, 5778);
-      assertThat(route.getMetadata().getOwnerReferences().get(0).getUid())
-          .isEqualTo(policy.getMetadata().getUid());
       String host = "default-sampling.observability.svc:14250";
       await()
           .until(
