@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.traceroll.api.Traceroll;
 import java.util.List;
 import java.util.Map;
@@ -83,30 +82,12 @@ class KwokWorkloadE2eTest {
   }
 
   private Deployment javaApp(String name, int replicas, Map<String, String> extraPodLabels) {
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(ns)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(replicas)
-        .withNewSelector()
-        .addToMatchLabels("app", name)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .addToLabels("app", name)
-        .addToLabels(extraPodLabels)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("eclipse-temurin:17-jre")
-        .withCommand("java", "-jar", "/app/app.jar")
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    return Workloads.deployment(
+        ns,
+        name,
+        replicas,
+        "app",
+        extraPodLabels,
+        c -> c.withImage("eclipse-temurin:17-jre").withCommand("java", "-jar", "/app/app.jar"));
   }
 }

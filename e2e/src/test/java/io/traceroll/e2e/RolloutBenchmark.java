@@ -23,7 +23,7 @@ public final class RolloutBenchmark {
     String policyNs = cluster.createNamespace("bench-obs", Map.of());
     String apps = cluster.createNamespace("bench-apps", Map.of());
     for (int i = 0; i < workloads; i++) {
-      cluster.client.resource(RolloutE2eTest.deployment(apps, "app-" + i, false)).create();
+      cluster.client.resource(RolloutE2eBase.deployment(apps, "app-" + i, false)).create();
     }
     while (cluster.client.apps().deployments().inNamespace(apps).list().getItems().stream()
         .anyMatch(

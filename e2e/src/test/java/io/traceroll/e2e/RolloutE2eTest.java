@@ -3,9 +3,7 @@ package io.traceroll.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * within maxConcurrent, a workload whose pods fail with the agent rolled back, an operator restart
  * mid-rollout without double restarts, and removal from an unlabelled namespace.
  */
-class RolloutE2eTest extends OperatorE2eBase {
+class RolloutE2eTest extends RolloutE2eBase {
   static final int PER_NAMESPACE = 11;
   static final int MAX_CONCURRENT = 3;
 
@@ -39,22 +37,14 @@ class RolloutE2eTest extends OperatorE2eBase {
         apps.add(ns + "/" + name);
       }
     }
-    await()
-        .atMost(TestCluster.timeout())
-        .until(() -> apps.stream().allMatch(RolloutE2eTest::ready));
+    awaitReady(apps);
 
     TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
     policy.getSpec().getRollout().setMaxConcurrent(MAX_CONCURRENT);
     policy.getSpec().getRollout().getHealthGate().setTimeout("60s");
     cluster.client.resource(policy).create();
     for (String ns : List.of(a, b)) {
-      label(
-          ns,
-          Map.of(
-              Traceroll.INJECT_LABEL,
-              Traceroll.INJECT_ENABLED,
-              Traceroll.POLICY_LABEL,
-              policyNs + ".to-collector"));
+      governBy(ns, policyNs);
     }
 
     AtomicInteger maxRestarting = new AtomicInteger();
@@ -83,16 +73,7 @@ class RolloutE2eTest extends OperatorE2eBase {
     assertThat(maxRestarting.get()).isBetween(1, MAX_CONCURRENT);
     assertThat(restartedOperator).isTrue();
     // The operator's own writes (finalizer, status) leave the user's spec alone.
-    assertThat(
-            cluster
-                .client
-                .resources(TracingPolicy.class)
-                .inNamespace(policyNs)
-                .withName("to-collector")
-                .get()
-                .getSpec()
-                .getRollout()
-                .getMaxConcurrent())
+    assertThat(policy(policyNs).get().getSpec().getRollout().getMaxConcurrent())
         .isEqualTo(MAX_CONCURRENT);
 
     // Every healthy workload was restarted exactly once (one new ReplicaSet), the broken one
@@ -136,116 +117,9 @@ class RolloutE2eTest extends OperatorE2eBase {
     await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(b, 0));
 
     // Deleting the policy takes it out of the rest, then the policy goes.
-    cluster
-        .client
-        .resources(TracingPolicy.class)
-        .inNamespace(policyNs)
-        .withName("to-collector")
-        .delete();
+    policy(policyNs).delete();
     await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertAgentGone(a, 1));
-    await()
-        .atMost(TestCluster.timeout())
-        .until(
-            () ->
-                cluster
-                        .client
-                        .resources(TracingPolicy.class)
-                        .inNamespace(policyNs)
-                        .withName("to-collector")
-                        .get()
-                    == null);
-  }
-
-  @Test
-  void dryRunPlansPauseHoldsAndResumeFinishes() throws Exception {
-    String policyNs = namespace("obs-dry", Map.of());
-    String ns = namespace("team-dry", Map.of());
-    List<String> apps = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      cluster.client.resource(deployment(ns, "svc-" + i, false)).create();
-      apps.add(ns + "/svc-" + i);
-    }
-    await()
-        .atMost(TestCluster.timeout())
-        .until(() -> apps.stream().allMatch(RolloutE2eTest::ready));
-    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
-    policy.getSpec().getRollout().setDryRun(true);
-    cluster.client.resource(policy).create();
-    label(
-        ns,
-        Map.of(
-            Traceroll.INJECT_LABEL,
-            Traceroll.INJECT_ENABLED,
-            Traceroll.POLICY_LABEL,
-            policyNs + ".to-collector"));
-
-    await()
-        .atMost(TestCluster.timeout())
-        .until(() -> rollout(policyNs) != null && rollout(policyNs).getPlan().size() == 4);
-    assertThat(rollout(policyNs).getPlan())
-        .allSatisfy(p -> assertThat(p).startsWith("Deployment/" + ns + "/svc-"));
-
-    editRollout(
-        policyNs,
-        r -> {
-          r.setDryRun(false);
-          r.setPaused(true);
-        });
-    Thread.sleep(6000); // three rollout steps
-    assertThat(replicaSets(ns)).as("nothing restarted while dry-running or paused").isEqualTo(4);
-    assertThat(rollout(policyNs).getPlan()).isEmpty();
-
-    editRollout(policyNs, r -> r.setPaused(false));
-    await().atMost(TestCluster.timeout()).until(() -> rollout(policyNs).getInstrumented() == 4);
-    assertThat(replicaSets(ns)).isEqualTo(8);
-
-    // Gone before the next test, whose namespaces it would otherwise govern once theirs goes.
-    cluster
-        .client
-        .resources(TracingPolicy.class)
-        .inNamespace(policyNs)
-        .withName("to-collector")
-        .delete();
-    label(ns, Map.of());
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .until(
-            () ->
-                cluster
-                        .client
-                        .resources(TracingPolicy.class)
-                        .inNamespace(policyNs)
-                        .withName("to-collector")
-                        .get()
-                    == null);
-  }
-
-  /** Changes the policy's rollout, retrying when the operator's status write got in first. */
-  static void editRollout(
-      String policyNs, java.util.function.Consumer<io.traceroll.api.v1alpha1.Rollout> change) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        cluster
-            .client
-            .resources(TracingPolicy.class)
-            .inNamespace(policyNs)
-            .withName("to-collector")
-            .edit(
-                p -> {
-                  change.accept(p.getSpec().getRollout());
-                  return p;
-                });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  static int replicaSets(String ns) {
-    return cluster.client.apps().replicaSets().inNamespace(ns).list().getItems().size();
+    await().atMost(TestCluster.timeout()).until(() -> policy(policyNs).get() == null);
   }
 
   /** Apps from index {@code first} on run without the agent. */
@@ -258,83 +132,5 @@ class RolloutE2eTest extends OperatorE2eBase {
                   assertThat(p.getMetadata().getAnnotations())
                       .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
     }
-  }
-
-  static RolloutStatus rollout(String policyNs) {
-    TracingPolicy p =
-        cluster
-            .client
-            .resources(TracingPolicy.class)
-            .inNamespace(policyNs)
-            .withName("to-collector")
-            .get();
-    return p == null || p.getStatus() == null ? null : p.getStatus().getRollout();
-  }
-
-  static boolean ready(String app) {
-    String[] ref = app.split("/");
-    Deployment d = cluster.client.apps().deployments().inNamespace(ref[0]).withName(ref[1]).get();
-    return d != null
-        && d.getStatus() != null
-        && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas());
-  }
-
-  static List<Pod> podsOf(String ns, String app) {
-    return cluster.client.pods().inNamespace(ns).withLabel("app", app).list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .toList();
-  }
-
-  static void label(String ns, Map<String, String> labels) {
-    cluster
-        .client
-        .namespaces()
-        .withName(ns)
-        .edit(
-            n -> {
-              var current = new java.util.HashMap<>(n.getMetadata().getLabels());
-              current.remove(Traceroll.INJECT_LABEL);
-              current.remove(Traceroll.POLICY_LABEL);
-              current.putAll(labels);
-              n.getMetadata().setLabels(current);
-              return n;
-            });
-  }
-
-  static Deployment deployment(String ns, String name, boolean breaksWithAgent) {
-    var builder =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(1)
-            .withNewSelector()
-            .addToMatchLabels("app", name)
-            .endSelector()
-            .withNewTemplate()
-            .withNewMetadata()
-            .addToLabels("app", name)
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("app")
-            .withImage("ghcr.io/example/" + name + ":1.0")
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec();
-    if (breaksWithAgent) {
-      builder
-          .editSpec()
-          .editTemplate()
-          .editMetadata()
-          .addToLabels("traceroll.io/simulate", "crashloop-when-instrumented")
-          .endMetadata()
-          .endTemplate()
-          .endSpec();
-    }
-    return builder.build();
   }
 }

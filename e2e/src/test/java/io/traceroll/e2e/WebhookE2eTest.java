@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.traceroll.api.Traceroll;
 import java.util.List;
 import java.util.Map;
@@ -202,33 +201,17 @@ class WebhookE2eTest extends OperatorE2eBase {
 
   private static io.fabric8.kubernetes.api.model.apps.Deployment deployment(
       String ns, String name) {
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(ns)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(1)
-        .withNewSelector()
-        .addToMatchLabels("app.kubernetes.io/name", name)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .addToLabels("app.kubernetes.io/name", name)
-        .addToLabels("app.kubernetes.io/version", "1.4.2")
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("ghcr.io/example/" + name + ":1.4.2")
-        .addNewEnv()
-        .withName("JAVA_TOOL_OPTIONS")
-        .withValue("-Xmx256m")
-        .endEnv()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    return Workloads.deployment(
+        ns,
+        name,
+        1,
+        "app.kubernetes.io/name",
+        Map.of("app.kubernetes.io/version", "1.4.2"),
+        c ->
+            c.withImage("ghcr.io/example/" + name + ":1.4.2")
+                .addNewEnv()
+                .withName("JAVA_TOOL_OPTIONS")
+                .withValue("-Xmx256m")
+                .endEnv());
   }
 }

@@ -108,7 +108,9 @@ public final class SamplingBenchmark {
       byte[] request = SamplingWire.parameters("service-" + (i % 80)); // some unknown: default
       long sent = System.nanoTime();
       ClientCalls.asyncUnaryCall(
-          channels.get(i++ % channels.size()).newCall(SamplingServerTest.RAW, CallOptions.DEFAULT),
+          channels
+              .get(i++ % channels.size())
+              .newCall(SamplingServerFixture.RAW, CallOptions.DEFAULT),
           request,
           new StreamObserver<>() {
             @Override

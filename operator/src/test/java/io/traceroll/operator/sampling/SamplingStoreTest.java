@@ -48,13 +48,13 @@ class SamplingStoreTest {
         "traceroll-system",
         "traceroll",
         Instant.parse("2026-01-01T00:00:00Z"),
-        SamplingServerTest.table(
+        SamplingServerFixture.table(
             "{'default_strategy':{'type':'probabilistic','param':0.3},'service_strategies':[]}"));
     store.put(
         "a",
         "older",
         Instant.parse("2025-01-01T00:00:00Z"),
-        SamplingServerTest.table(
+        SamplingServerFixture.table(
             "{'default_strategy':{'type':'probabilistic','param':0.2},'service_strategies':[]}"));
 
     assertThat(store.answer(OWN + ":14250", "x")).contains(SamplingAnswer.ratio(0.2));
@@ -67,13 +67,13 @@ class SamplingStoreTest {
         "a",
         "older",
         Instant.parse("2026-01-01T00:00:00Z"),
-        SamplingServerTest.table(
+        SamplingServerFixture.table(
             "{'default_strategy':{'type':'probabilistic','param':0.2},'service_strategies':[]}"));
     store.put(
         "b",
         "younger",
         Instant.parse("2026-03-01T00:00:00Z"),
-        SamplingServerTest.table(
+        SamplingServerFixture.table(
             "{'default_strategy':{'type':'probabilistic','param':0.9},'service_strategies':"
                 + "[{'service':'cart','type':'probabilistic','param':0.7}]}"));
 
