@@ -3,6 +3,7 @@ package io.traceroll.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,7 +13,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.v1alpha1.StorageType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.io.ByteArrayInputStream;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /** The operator process against the real API server, controller manager and KWOK nodes. */
@@ -115,11 +119,7 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
             tempo:
               storage: {type: s3, s3: {bucket: traces, credentialsSecret: {name: missing}}}
         """;
-    cluster
-        .client
-        .resource(new java.io.ByteArrayInputStream(yaml.getBytes()))
-        .inNamespace(ns)
-        .create();
+    cluster.client.resource(new ByteArrayInputStream(yaml.getBytes())).inNamespace(ns).create();
     await()
         .atMost(TestCluster.timeout())
         .untilAsserted(
@@ -219,11 +219,10 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
     assertThat(operator.get("/metrics")).startsWith("200").contains("jvm_memory_used_bytes");
   }
 
-  private static java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions(
-      String ns, String name) {
+  private static List<Condition> conditions(String ns, String name) {
     TracingPolicy policy = policy(ns, name);
     return policy == null || policy.getStatus() == null
-        ? java.util.List.of()
+        ? List.of()
         : policy.getStatus().getConditions();
   }
 
@@ -239,7 +238,7 @@ class TracingPolicyE2eTest extends OperatorE2eBase {
     return cluster.client.configMaps().inNamespace(ns).withName(name).get();
   }
 
-  private static <T> T awaitPresent(java.util.concurrent.Callable<T> get) throws Exception {
+  private static <T> T awaitPresent(Callable<T> get) throws Exception {
     await().atMost(TestCluster.timeout()).until(() -> get.call() != null);
     return get.call();
   }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.traceroll.api.Traceroll;
 import java.util.List;
 import java.util.Map;
@@ -199,8 +200,7 @@ class WebhookE2eTest extends OperatorE2eBase {
     return env.stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
   }
 
-  private static io.fabric8.kubernetes.api.model.apps.Deployment deployment(
-      String ns, String name) {
+  private static Deployment deployment(String ns, String name) {
     return Workloads.deployment(
         ns,
         name,

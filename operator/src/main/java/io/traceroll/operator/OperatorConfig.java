@@ -1,6 +1,7 @@
 package io.traceroll.operator;
 
 import io.traceroll.api.v1alpha1.Durations;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +89,7 @@ public record OperatorConfig(
           }
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // fall through to the default
     }
     return "cluster.local";
@@ -99,7 +100,7 @@ public record OperatorConfig(
       return Files.isReadable(IN_CLUSTER_NAMESPACE)
           ? Files.readString(IN_CLUSTER_NAMESPACE).trim()
           : "traceroll-system";
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "traceroll-system";
     }
   }

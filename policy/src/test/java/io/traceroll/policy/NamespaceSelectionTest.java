@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.traceroll.api.v1alpha1.Backend;
 import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class NamespaceSelectionTest {
 
   static TracingPolicy policy(LabelSelector namespaceSelector) {
     TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
+    policy.setSpec(new TracingPolicySpec());
     policy.getMetadata().setName("default");
     policy.getMetadata().setNamespace("obs");
     OtlpEndpointBackend otlp = new OtlpEndpointBackend();

@@ -6,6 +6,7 @@ import io.traceroll.api.v1alpha1.OperationSampling;
 import io.traceroll.api.v1alpha1.ServiceSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RemoteSamplerTest {
@@ -61,7 +62,7 @@ class RemoteSamplerTest {
     assertThat(List.of(before, polled, unparented)).doesNotHaveDuplicates();
   }
 
-  private static java.util.Map.Entry<String, String> entry(String k, String v) {
-    return java.util.Map.entry(k, v);
+  private static Map.Entry<String, String> entry(String k, String v) {
+    return Map.entry(k, v);
   }
 }

@@ -13,6 +13,7 @@ import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -162,7 +163,7 @@ class AdmissionServerHotReloadTest {
   void aServerStartedBeforeItsFirstCertificateServesOnceOneIsLoaded() throws Exception {
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("late-ca", Duration.ofDays(1));
     assertThat(keys.certificate()).isNull();
-    assertThatThrownBy(() -> health(trusting(ca))).isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(() -> health(trusting(ca))).isInstanceOf(IOException.class);
 
     loadServing(keys, ca);
 

@@ -6,6 +6,7 @@ import static io.traceroll.webhook.GeneratedPods.pick;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +102,7 @@ final class GeneratedContainers {
       helper.putObject("valueFrom").putObject("fieldRef").put("fieldPath", "spec.nodeName");
       entries.add(helper);
     }
-    java.util.Collections.shuffle(entries, r);
+    Collections.shuffle(entries, r);
     // References the user wrote to variables defined before them.
     List<ObjectNode> withRefs = new ArrayList<>(entries);
     if (r.nextInt(3) == 0 && !entries.isEmpty()) {

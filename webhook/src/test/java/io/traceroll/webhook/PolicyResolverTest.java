@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ class PolicyResolverTest {
 
   @Test
   void waitsBrieflyForANamespaceTheCacheHasNotSeenYet() throws Exception {
-    Map<String, Namespace> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Namespace> cache = new ConcurrentHashMap<>();
     ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
     later.schedule(
         () -> cache.put("fresh", ns("fresh", Map.of("traceroll.io/inject", "enabled"))),

@@ -3,6 +3,7 @@ package io.traceroll.operator.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -104,7 +105,7 @@ class WebhookCertificatesTest {
   void reissuesWhenTheSecretIsGarbage() {
     client
         .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
+            new SecretBuilder()
                 .withNewMetadata()
                 .withName("traceroll-webhook-tls")
                 .withNamespace("ops")
@@ -131,7 +132,7 @@ class WebhookCertificatesTest {
         CertificateAuthority.issueServing(
             intermediate, List.of("traceroll-webhook.ops.svc"), List.of(), Duration.ofDays(90));
     Secret secret =
-        new io.fabric8.kubernetes.api.model.SecretBuilder()
+        new SecretBuilder()
             .withNewMetadata()
             .withName("traceroll-webhook-tls")
             .endMetadata()

@@ -12,6 +12,7 @@ import io.traceroll.api.v1alpha1.Sampling;
 import io.traceroll.api.v1alpha1.ServiceSampling;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import io.traceroll.operator.sampling.StrategiesFile.DefaultStrategy;
 import io.traceroll.operator.sampling.StrategiesFile.OperationStrategy;
 import io.traceroll.operator.sampling.StrategiesFile.OperationType;
@@ -110,7 +111,7 @@ class SamplingStrategiesTest {
 
   static TracingPolicy policy(Sampling sampling) {
     TracingPolicy policy = new TracingPolicy();
-    policy.setSpec(new io.traceroll.api.v1alpha1.TracingPolicySpec());
+    policy.setSpec(new TracingPolicySpec());
     policy.getMetadata().setName("default");
     policy.getMetadata().setNamespace("obs");
     Backend backend = new Backend();

@@ -12,9 +12,11 @@ import ch.qos.logback.core.OutputStreamAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.traceroll.webhook.AdmissionHandler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +91,7 @@ class JsonLogTest {
           new AdmissionTelemetry(OperatorMetrics.create(), memory.tracing);
       try (var scope = telemetry.started()) {
         logger.warn("admission uid-1 failed open: boom");
-        telemetry.admitted("shop", io.traceroll.webhook.AdmissionHandler.Outcome.FAILED_OPEN, 1);
+        telemetry.admitted("shop", AdmissionHandler.Outcome.FAILED_OPEN, 1);
       }
       assertThat(lines().get(0).path("trace_id").asText())
           .isEqualTo(memory.spans("admission").get(0).getTraceId());
@@ -137,7 +139,7 @@ class JsonLogTest {
   }
 
   List<JsonNode> lines() throws Exception {
-    List<JsonNode> lines = new java.util.ArrayList<>();
+    List<JsonNode> lines = new ArrayList<>();
     for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
       lines.add(JSON.readTree(line));
     }

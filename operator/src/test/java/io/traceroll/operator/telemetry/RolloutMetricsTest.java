@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +71,7 @@ class RolloutMetricsTest {
     status.setRestarting(restarting);
     status.setFailed(failed);
     status.setRolledBack(rolledBack);
-    List<WorkloadRollout> workloads = new java.util.ArrayList<>();
+    List<WorkloadRollout> workloads = new ArrayList<>();
     for (int i = 0; i < pending; i++) {
       WorkloadRollout w = new WorkloadRollout("Deployment", "shop", "app" + i);
       w.setPhase(WorkloadPhase.Pending);

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -144,7 +145,7 @@ public final class AdmissionBenchmark {
     long interval = 1_000_000_000L / rate;
     long next = System.nanoTime();
     long end = next + seconds * 1_000_000_000L;
-    List<CompletableFuture<?>> pending = new java.util.ArrayList<>();
+    List<CompletableFuture<?>> pending = new ArrayList<>();
     while (next < end) {
       long sent = next;
       pending.add(
