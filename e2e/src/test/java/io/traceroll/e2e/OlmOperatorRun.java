@@ -2,7 +2,6 @@ package io.traceroll.e2e;
 
 import static io.traceroll.e2e.OlmInstall.DEPLOYMENT;
 import static io.traceroll.e2e.OlmInstall.JSON;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.Traceroll;
 import io.traceroll.operator.admission.WebhookConfig;
 import java.nio.file.Files;
@@ -95,14 +95,21 @@ abstract class OlmOperatorRun {
     String host = target.path("name").asText() + "." + target.path("namespace").asText() + ".svc";
     String path = target.path("path").asText();
     int port = portOf(olm.operator.webhookUrl());
-    JsonNode response = admit(port, host, path, ca, podReview(shop));
+    JsonNode review = podReview(shop);
+    JsonNode response = admit(port, host, path, ca, review);
     assertThat(response.at("/response/allowed").asBoolean()).isTrue();
     assertThat(response.at("/response/patchType").asText()).isEqualTo("JSONPatch");
-    String patch =
-        new String(Base64.getDecoder().decode(response.at("/response/patch").asText()), UTF_8);
-    assertThat(patch)
-        .contains("traceroll-agent-init")
-        .contains(Traceroll.INJECTED_ANNOTATION.replace("/", "~1"));
+    // The patch, applied to the pod, adds the agent's init container and annotation (a pod
+    // without annotations gets the whole map, so the patch need not name the annotation's path).
+    JsonNode patched =
+        JsonPatch.apply(
+            JSON.readTree(Base64.getDecoder().decode(response.at("/response/patch").asText())),
+            review.at("/request/object"));
+    assertThat(patched.at("/spec/initContainers").findValuesAsText("name"))
+        .contains("traceroll-agent-init");
+    assertThat(patched.at("/metadata/annotations").has(Traceroll.INJECTED_ANNOTATION))
+        .as("%s on the patched pod", Traceroll.INJECTED_ANNOTATION)
+        .isTrue();
     // The name every other install path gives the webhook's Service is not in OLM's certificate.
     assertThatThrownBy(
             () ->
