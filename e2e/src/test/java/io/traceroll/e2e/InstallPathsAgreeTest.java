@@ -19,11 +19,9 @@ import org.junit.jupiter.api.Test;
  * PodDisruptionBudget equal theirs. Only the webhook certificate mode differs (OLM provides it).
  */
 class InstallPathsAgreeTest {
-  static final Path BUNDLE = Path.of("../bundle/manifests");
-
   @Test
   void theBundlesDeploymentIsTheCanonicalOneWithOlmCertificates() throws IOException {
-    JsonNode install = csv().at("/spec/install/spec");
+    JsonNode install = OlmBundle.csv().at("/spec/install/spec");
     ObjectNode canonical =
         Manifests.fixture("canonical.yaml").get("Deployment", "traceroll-operator");
     JsonNode bundled = install.at("/deployments/0");
@@ -36,7 +34,7 @@ class InstallPathsAgreeTest {
 
   @Test
   void theBundlesPermissionsAreTheCanonicalRbac() throws IOException {
-    JsonNode install = csv().at("/spec/install/spec");
+    JsonNode install = OlmBundle.csv().at("/spec/install/spec");
     Manifests canonical = Manifests.fixture("canonical.yaml");
 
     assertThat(install.at("/clusterPermissions/0/serviceAccountName").asText())
@@ -55,7 +53,7 @@ class InstallPathsAgreeTest {
   void theBundlesServicesAndDisruptionBudgetAreTheCanonicalOnes() throws IOException {
     Manifests canonical = Manifests.fixture("canonical.yaml");
     List<String> compared = new ArrayList<>();
-    try (var files = Files.list(BUNDLE)) {
+    try (var files = Files.list(OlmBundle.MANIFESTS)) {
       for (Path file : files.sorted().toList()) {
         if (file.toString().endsWith(".clusterserviceversion.yaml")) {
           continue;
@@ -79,11 +77,6 @@ class InstallPathsAgreeTest {
             "Service/traceroll-sampling",
             "Service/traceroll-metrics",
             "PodDisruptionBudget/traceroll-operator");
-  }
-
-  static JsonNode csv() throws IOException {
-    return Manifests.parse(Files.readString(BUNDLE.resolve("traceroll.clusterserviceversion.yaml")))
-        .get("ClusterServiceVersion", "traceroll.v0.1.0");
   }
 
   /** Rules as a set: their order carries no meaning. */

@@ -3,18 +3,12 @@ package io.traceroll.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -30,172 +24,101 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KustomizeInstallE2eTest {
-  static final String OVERLAY = "../deploy/default";
-  static final String NAMESPACE = TestCluster.OPERATOR_NAMESPACE;
-  static final String ACCOUNT = "traceroll-operator";
+  @RegisterExtension static final KustomizeInstall kustomize = new KustomizeInstall();
 
-  static TestCluster cluster;
-  static Manifests rendered;
-  static OperatorProcess operator;
-  static final List<String> namespaces = new ArrayList<>();
+  /** The overlay, rendered before the tests and applied by the first. */
+  static final class KustomizeInstall extends InstallPath {
+    static final String OVERLAY = "../deploy/default";
 
-  @RegisterExtension
-  final FailureDiagnostics diagnostics =
-      new FailureDiagnostics(() -> operator, () -> cluster, namespaces);
+    Manifests rendered;
 
-  @BeforeAll
-  static void startClean() throws Exception {
-    cluster = new TestCluster();
-    // Out-of-cluster operators of other test classes leave their webhook configuration, Lease
-    // and certificate Secret; the install must start from a cluster without them.
-    HelmInstallE2eTest.uninstallLeftover(cluster);
-    cluster.deleteWebhookConfiguration();
-    cluster.client.namespaces().withName(NAMESPACE).withTimeout(60, TimeUnit.SECONDS).delete();
-    rendered = Manifests.parse(PinnedTool.KUBECTL.succeed("kustomize", OVERLAY).stdout());
+    /**
+     * Starts from a cluster without what the overlay creates: the operator namespace, and the
+     * webhook configuration, Lease and certificate Secret out-of-cluster operators of other test
+     * classes leave.
+     */
+    @Override
+    void setUp() throws Exception {
+      namespace = TestCluster.OPERATOR_NAMESPACE;
+      removeLeftovers();
+      client().namespaces().withName(namespace).withTimeout(60, TimeUnit.SECONDS).delete();
+      registerInstallNamespace(namespace);
+      rendered = Manifests.parse(PinnedTool.KUBECTL.succeed("kustomize", OVERLAY).stdout());
+    }
+
+    @Override
+    void tearDown() throws Exception {
+      if (client().namespaces().withName(namespace).get() != null) {
+        PinnedTool.KUBECTL.run("delete", "-k", OVERLAY, "--ignore-not-found", "--wait=false");
+      }
+    }
   }
 
   @Test
   @Order(1)
   void applyCreatesEveryObjectAndKwokRunsTheOperatorPods() throws Exception {
-    namespaces.add(NAMESPACE);
-    PinnedTool.KUBECTL.succeed("apply", "-k", OVERLAY);
+    PinnedTool.KUBECTL.succeed("apply", "-k", KustomizeInstall.OVERLAY);
 
-    rendered.all().forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNotNull());
-    PinnedTool.KUBECTL.succeed(
-        "wait", "--for=condition=Established", "crd/tracingpolicies.traceroll.io");
+    kustomize.assertAllLive(kustomize.rendered);
+    PinnedTool.KUBECTL.succeed("wait", "--for=condition=Established", "crd/" + InstallPath.CRD);
     await()
         .atMost(TestCluster.timeout())
         .untilAsserted(
-            () -> {
-              List<Pod> pods = cluster.operatorPods(NAMESPACE);
-              assertThat(pods).hasSize(2);
-              for (Pod pod : pods) {
-                assertThat(pod.getSpec().getNodeName()).startsWith("kwok-node-");
-                assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
-              }
-            });
+            () ->
+                InstallPath.assertRunOnKwok(
+                    kustomize.cluster.operatorPods(kustomize.namespace), 2));
   }
 
   @Test
   @Order(2)
   void theInstalledServiceAccountCarriesAPolicyToReady() throws Exception {
-    String obs = cluster.createNamespace("kustomize-obs", Map.of());
-    namespaces.add(0, obs);
-    operator =
-        OperatorProcess.start(
-            NAMESPACE,
-            Map.of("KUBECONFIG", cluster.serviceAccountKubeconfig(NAMESPACE, ACCOUNT).toString()));
+    String obs = kustomize.namespace("kustomize-obs", Map.of());
+    kustomize.startOperator(Map.of());
     TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", obs);
-    cluster.client.resource(policy).create();
+    String name = policy.getMetadata().getName();
+    kustomize.client().resource(policy).create();
 
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
-              assertThat(readyStatus(obs, policy.getMetadata().getName())).isEqualTo("True");
-              assertThat(webhookNames()).anyMatch(n -> n.contains(policy.getMetadata().getName()));
+              assertThat(kustomize.cluster.readyStatus(obs, name)).isEqualTo("True");
+              assertThat(webhookNames()).anyMatch(n -> n.contains(name));
             });
     // What the operator writes in its own namespace: the certificate it serves and its Lease.
-    assertThat(
-            cluster.client.secrets().inNamespace(NAMESPACE).withName("traceroll-webhook-tls").get())
-        .isNotNull();
-    assertThat(
-            cluster
-                .client
-                .leases()
-                .inNamespace(NAMESPACE)
-                .withName("traceroll-operator-leader")
-                .get())
-        .isNotNull();
+    assertThat(kustomize.certificateSecret()).isNotNull();
+    assertThat(kustomize.leaderLease()).isNotNull();
 
-    cluster.client.resource(policy).delete();
-    await()
-        .atMost(TestCluster.timeout())
-        .until(
-            () ->
-                cluster
-                        .client
-                        .resources(TracingPolicy.class)
-                        .inNamespace(obs)
-                        .withName(policy.getMetadata().getName())
-                        .get()
-                    == null);
-    assertThat(operator.logs())
-        .doesNotContainIgnoringCase("forbidden")
-        .doesNotContainPattern("code=403\\b|\\b403 Forbidden");
+    kustomize.client().resource(policy).delete();
+    await().atMost(TestCluster.timeout()).until(() -> kustomize.cluster.policy(obs, name) == null);
+    kustomize.assertOperatorWasRefusedNothing();
   }
 
   @Test
   @Order(3)
   void deleteRemovesEveryObjectAndWhatTheOperatorWroteInItsNamespace() throws Exception {
-    stopOperator();
+    kustomize.stopOperator();
     // Deleting the CRD deletes every policy; one an aborted earlier test class left behind, whose
     // operator is gone, would hold the CRD on its finalizer.
-    for (TracingPolicy left :
-        cluster.client.resources(TracingPolicy.class).inAnyNamespace().list().getItems()) {
-      cluster
-          .client
-          .resource(left)
-          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
-    }
-    PinnedTool.KUBECTL.succeed("delete", "-k", OVERLAY, "--wait=true", "--timeout=120s");
+    kustomize.cluster.dropFinalizers(
+        kustomize.client().resources(TracingPolicy.class).inAnyNamespace().list().getItems());
+    PinnedTool.KUBECTL.succeed(
+        "delete", "-k", KustomizeInstall.OVERLAY, "--wait=true", "--timeout=120s");
     await()
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(
             () -> {
-              rendered
-                  .all()
-                  .forEach(o -> assertThat(cluster.live(o)).as(Manifests.key(o)).isNull());
+              kustomize.assertNoneLive(kustomize.rendered);
               // The namespace went last, with the Secret and Lease the operator created in it.
-              assertThat(cluster.client.namespaces().withName(NAMESPACE).get()).isNull();
+              assertThat(kustomize.client().namespaces().withName(kustomize.namespace).get())
+                  .isNull();
             });
-    namespaces.remove(NAMESPACE);
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    try {
-      stopOperator();
-      namespaces.forEach(cluster::deleteNamespace);
-      if (cluster.client.namespaces().withName(NAMESPACE).get() != null) {
-        PinnedTool.KUBECTL.run("delete", "-k", OVERLAY, "--ignore-not-found", "--wait=false");
-      }
-    } finally {
-      cluster.client.close();
-    }
-  }
-
-  private static void stopOperator() throws InterruptedException {
-    if (operator != null) {
-      operator.close();
-      operator = null;
-    }
   }
 
   private static List<String> webhookNames() {
-    var configuration =
-        cluster
-            .client
-            .admissionRegistration()
-            .v1()
-            .mutatingWebhookConfigurations()
-            .withName("traceroll-webhook")
-            .get();
+    var configuration = kustomize.cluster.webhookConfiguration();
     return configuration == null || configuration.getWebhooks() == null
         ? List.of()
         : configuration.getWebhooks().stream().map(MutatingWebhook::getName).toList();
-  }
-
-  private static String readyStatus(String ns, String name) {
-    TracingPolicy policy =
-        cluster.client.resources(TracingPolicy.class).inNamespace(ns).withName(name).get();
-    if (policy == null || policy.getStatus() == null) {
-      return null;
-    }
-    return policy.getStatus().getConditions().stream()
-        .filter(c -> c.getType().equals("Ready"))
-        .map(c -> c.getStatus())
-        .findFirst()
-        .orElse(null);
   }
 }

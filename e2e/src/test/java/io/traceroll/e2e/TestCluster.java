@@ -1,19 +1,30 @@
 package io.traceroll.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 final class TestCluster {
   static final Path CRD = Path.of("../crds/tracingpolicies.traceroll.io-v1.yml");
   static final String OPERATOR_NAMESPACE = "traceroll-system";
+  static final String WEBHOOK_CONFIGURATION = "traceroll-webhook";
 
   final KubernetesClient client = new KubernetesClientBuilder().build();
 
@@ -114,7 +126,7 @@ final class TestCluster {
         .admissionRegistration()
         .v1()
         .mutatingWebhookConfigurations()
-        .withName("traceroll-webhook")
+        .withName(WEBHOOK_CONFIGURATION)
         .withTimeout(30, TimeUnit.SECONDS)
         .delete();
   }
@@ -163,6 +175,96 @@ final class TestCluster {
     Files.createDirectories(file.getParent());
     Files.writeString(file, kubeconfig);
     return file;
+  }
+
+  // ---- policies and the webhook (of the install paths, which create it by name)
+
+  TracingPolicy policy(String ns, String name) {
+    return client.resources(TracingPolicy.class).inNamespace(ns).withName(name).get();
+  }
+
+  /** The status of the policy's Ready condition, or null. */
+  String readyStatus(String ns, String name) {
+    return readyStatus(policy(ns, name));
+  }
+
+  static String readyStatus(TracingPolicy policy) {
+    if (policy == null || policy.getStatus() == null) {
+      return null;
+    }
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .map(c -> c.getStatus())
+        .findFirst()
+        .orElse(null);
+  }
+
+  void deletePolicy(String ns, String name) {
+    client.resources(TracingPolicy.class).inNamespace(ns).withName(name).delete();
+  }
+
+  /**
+   * Removes the finalizers of policies whose operator is gone, so that deleting them, their
+   * namespace or the CRD does not wait for it.
+   */
+  void dropFinalizers(List<TracingPolicy> policies) {
+    for (TracingPolicy left : policies) {
+      client
+          .resource(left)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+    }
+  }
+
+  /** The webhook configuration the chart and the overlay create by name, or null. */
+  MutatingWebhookConfiguration webhookConfiguration() {
+    return client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .withName(WEBHOOK_CONFIGURATION)
+        .get();
+  }
+
+  /** A pod created in the namespace with dry run: as the API server admitted it. */
+  Pod dryRunPod(String ns) {
+    Pod probe = new Pod();
+    probe.setMetadata(new ObjectMetaBuilder().withGenerateName("probe-").withNamespace(ns).build());
+    probe.setSpec(
+        new PodSpecBuilder()
+            .addToContainers(
+                new ContainerBuilder().withName("app").withImage("example/app:1").build())
+            .build());
+    return client.resource(probe).dryRun().create();
+  }
+
+  /**
+   * Waits until the API server, calling the webhook, admits pods of the namespace with the agent.
+   */
+  void awaitInjects(String ns) {
+    await()
+        .atMost(TestCluster.timeout())
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> annotations(dryRunPod(ns)).containsKey(Traceroll.INJECTED_ANNOTATION));
+  }
+
+  static Map<String, String> annotations(HasMetadata o) {
+    Map<String, String> annotations = o.getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  /**
+   * Creates the object the YAML describes in the namespace, with {@code specFields} (e.g. {@code
+   * replicas: 1}) added to the end of its spec, which must end the YAML.
+   */
+  void create(String ns, String yaml, String... specFields) {
+    StringBuilder all = new StringBuilder(yaml);
+    for (String field : specFields) {
+      all.append("  ").append(field).append('\n');
+    }
+    client
+        .resource(new ByteArrayInputStream(all.toString().getBytes(StandardCharsets.UTF_8)))
+        .inNamespace(ns)
+        .create();
   }
 
   static TracingPolicy sample(String file, String namespace) throws IOException {
