@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ final class CertManagerInstall extends HelmInstall {
   private static String kubeconfig() {
     String env = System.getenv("KUBECONFIG");
     if (env != null && !env.isBlank()) {
-      return env.split(java.io.File.pathSeparator)[0];
+      return env.split(File.pathSeparator)[0];
     }
     return Path.of(System.getProperty("user.home"), ".kube", "config").toString();
   }

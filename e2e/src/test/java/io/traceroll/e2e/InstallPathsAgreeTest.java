@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +45,7 @@ class InstallPathsAgreeTest {
         .isEqualTo(rules(canonical.get("ClusterRole", "traceroll-operator").path("rules")));
     // The bundle leaves out the certificate Secret rule: in olm mode the operator reads the
     // certificate OLM mounts, and OLM would grant the rule in every namespace.
-    java.util.Set<JsonNode> role = rules(canonical.get("Role", "traceroll-operator").path("rules"));
+    Set<JsonNode> role = rules(canonical.get("Role", "traceroll-operator").path("rules"));
     role.removeIf(r -> r.path("resources").toString().equals("[\"secrets\"]"));
     assertThat(role).hasSize(2);
     assertThat(rules(install.at("/permissions/0/rules"))).isEqualTo(role);
@@ -80,8 +82,8 @@ class InstallPathsAgreeTest {
   }
 
   /** Rules as a set: their order carries no meaning. */
-  static java.util.Set<JsonNode> rules(JsonNode rules) {
-    java.util.Set<JsonNode> out = new java.util.HashSet<>();
+  static Set<JsonNode> rules(JsonNode rules) {
+    Set<JsonNode> out = new HashSet<>();
     rules.forEach(r -> out.add(normalized(r)));
     return out;
   }

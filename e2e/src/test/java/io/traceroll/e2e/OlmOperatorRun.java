@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.Traceroll;
 import io.traceroll.operator.admission.WebhookConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -161,6 +162,6 @@ abstract class OlmOperatorRun {
   }
 
   private static int portOf(String url) {
-    return java.net.URI.create(url).getPort();
+    return URI.create(url).getPort();
   }
 }

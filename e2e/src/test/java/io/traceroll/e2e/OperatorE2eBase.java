@@ -1,5 +1,6 @@
 package io.traceroll.e2e;
 
+import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ abstract class OperatorE2eBase {
                           ns ->
                               cluster
                                   .client
-                                  .resources(io.traceroll.api.v1alpha1.TracingPolicy.class)
+                                  .resources(TracingPolicy.class)
                                   .inNamespace(ns)
                                   .list()
                                   .getItems()

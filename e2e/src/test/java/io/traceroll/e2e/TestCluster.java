@@ -288,7 +288,7 @@ final class TestCluster {
     return out.toString();
   }
 
-  private static void appendAll(StringBuilder out, java.util.List<? extends HasMetadata> items) {
+  private static void appendAll(StringBuilder out, List<? extends HasMetadata> items) {
     for (HasMetadata item : items) {
       out.append("---\n").append(Serialization.asYaml(item));
     }

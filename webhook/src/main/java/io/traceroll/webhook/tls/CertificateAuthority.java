@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -52,8 +53,7 @@ public final class CertificateAuthority {
     /** The key as PKCS#8 PEM ("PRIVATE KEY"), which every TLS stack reads. */
     public String keyPem() {
       String body =
-          java.util.Base64.getMimeEncoder(
-                  64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+          java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
               .encodeToString(key.getEncoded());
       return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
