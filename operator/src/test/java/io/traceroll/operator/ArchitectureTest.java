@@ -21,6 +21,8 @@ class ArchitectureTest {
   static final JavaClasses CLASSES =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          // Test jars (TestPolicies) are tests too, whether from target/ or the local repository.
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("io.traceroll");
 
   @Test
