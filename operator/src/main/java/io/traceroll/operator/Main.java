@@ -14,6 +14,7 @@ import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +74,18 @@ public final class Main {
             new InetSocketAddress(config.sampling().httpPort()),
             registry);
     sampling.start();
-    // Every replica serves admissions, so readiness does not wait for leadership.
+    // Every replica serves admissions, so readiness does not wait for leadership; it waits for
+    // the end of start-up, whose burst of informer starts delays the admission caches' events by
+    // more than the resolver waits for a namespace it has not seen (pods of a namespace created a
+    // moment before would go uninjected).
+    AtomicBoolean started = new AtomicBoolean();
     HealthServer health =
         new HealthServer(
             config.healthPort(),
-            () -> (!webhookConfig.enabled() || webhook.isReady()) && strategies.hasSynced(),
+            () ->
+                started.get()
+                    && (!webhookConfig.enabled() || webhook.isReady())
+                    && strategies.hasSynced(),
             registry);
     health.start();
     Runtime.getRuntime()
@@ -106,5 +114,6 @@ public final class Main {
         sampling.grpcPort(),
         sampling.httpPort());
     operator.start();
+    started.set(true);
   }
 }

@@ -76,9 +76,17 @@ public final class ClusterView implements AutoCloseable {
     pods = client.pods().inAnyNamespace().inform();
   }
 
-  /** The admission caches hold the cluster's state. */
+  /**
+   * The admission caches hold the cluster's state and follow its changes: listed, and watching.
+   * Until the watch is open, a namespace created after the list would reach the cache only once it
+   * opens, and a pod admitted into it meanwhile would go uninjected.
+   */
   public boolean admissionSynced() {
-    return policies != null && policies.hasSynced() && namespaces.hasSynced();
+    return policies != null && current(policies) && current(namespaces);
+  }
+
+  private static boolean current(SharedIndexInformer<?> informer) {
+    return informer.hasSynced() && informer.isWatching();
   }
 
   /** The rollout caches hold the cluster's state. */
