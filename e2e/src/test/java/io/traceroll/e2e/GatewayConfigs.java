@@ -4,20 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.traceroll.api.v1alpha1.Backend;
-import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
 import io.traceroll.api.v1alpha1.OtlpProtocol;
 import io.traceroll.api.v1alpha1.Receiver;
 import io.traceroll.api.v1alpha1.TailSampling;
-import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import io.traceroll.operator.gateway.GatewayConfigRenderer;
 import io.traceroll.operator.gateway.GatewayHeaders;
+import io.traceroll.policy.TestPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -36,35 +31,13 @@ final class GatewayConfigs {
   // --- policies ---
 
   static TracingPolicy tempo(Consumer<TailSampling> tailSettings, Receiver... receivers) {
-    TempoBackend tempo = new TempoBackend();
-    if (receivers.length > 0) {
-      tempo.setReceivers(new ArrayList<>(List.of(receivers)));
-    }
-    Backend backend = new Backend();
-    backend.setTempo(tempo);
-    TracingPolicy policy = policy(backend);
+    TracingPolicy policy = TestPolicies.tailSampledTempo(receivers);
     tailSettings.accept(policy.getSpec().getSampling().getTail());
     return policy;
   }
 
   static TracingPolicy otlp(String endpoint, OtlpProtocol protocol, String headersSecret) {
-    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
-    otlp.setEndpoint(endpoint);
-    otlp.setProtocol(protocol);
-    otlp.setHeadersSecretName(headersSecret);
-    Backend backend = new Backend();
-    backend.setOtlpEndpoint(otlp);
-    return policy(backend);
-  }
-
-  private static TracingPolicy policy(Backend backend) {
-    TracingPolicy policy = new TracingPolicy();
-    policy.getMetadata().setName("default");
-    policy.getMetadata().setNamespace("obs");
-    policy.setSpec(new TracingPolicySpec());
-    policy.getSpec().setBackend(backend);
-    policy.getSpec().getSampling().setTail(new TailSampling());
-    return policy;
+    return TestPolicies.tailSampledOtlp(endpoint, protocol, headersSecret);
   }
 
   // --- configs ---

@@ -11,9 +11,14 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.traceroll.api.v1alpha1.Backend;
 import io.traceroll.api.v1alpha1.OtlpEndpointBackend;
+import io.traceroll.api.v1alpha1.OtlpProtocol;
+import io.traceroll.api.v1alpha1.Receiver;
+import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TempoBackend;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicySpec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -107,6 +112,39 @@ public final class TestPolicies {
     policy.getMetadata().setGeneration(7L);
     policy.getMetadata().setResourceVersion("100");
     policy.getMetadata().setCreationTimestamp(createdAt);
+    return policy;
+  }
+
+  /** obs/default with a tail-sampling gateway in front of its own Tempo (these receivers). */
+  public static TracingPolicy tailSampledTempo(Receiver... receivers) {
+    TempoBackend tempo = new TempoBackend();
+    if (receivers.length > 0) {
+      tempo.setReceivers(new ArrayList<>(List.of(receivers)));
+    }
+    Backend backend = new Backend();
+    backend.setTempo(tempo);
+    return tailSampled(backend);
+  }
+
+  /** obs/default with a tail-sampling gateway in front of an external OTLP endpoint. */
+  public static TracingPolicy tailSampledOtlp(
+      String endpoint, OtlpProtocol protocol, String headersSecret) {
+    OtlpEndpointBackend otlp = new OtlpEndpointBackend();
+    otlp.setEndpoint(endpoint);
+    otlp.setProtocol(protocol);
+    otlp.setHeadersSecretName(headersSecret);
+    Backend backend = new Backend();
+    backend.setOtlpEndpoint(otlp);
+    return tailSampled(backend);
+  }
+
+  private static TracingPolicy tailSampled(Backend backend) {
+    TracingPolicy policy = new TracingPolicy();
+    policy.getMetadata().setName("default");
+    policy.getMetadata().setNamespace("obs");
+    policy.setSpec(new TracingPolicySpec());
+    policy.getSpec().setBackend(backend);
+    policy.getSpec().getSampling().setTail(new TailSampling());
     return policy;
   }
 }

@@ -9,6 +9,7 @@ import io.traceroll.api.v1alpha1.OtlpProtocol;
 import io.traceroll.api.v1alpha1.Receiver;
 import io.traceroll.api.v1alpha1.TailSampling;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.TestPolicies;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class GatewayConfigRendererTest {
 
   @Test
   void defaultsKeepErrorsAndATenthOfTheRestAndSendToTempoOverGrpc() throws Exception {
-    JsonNode config = render(GatewayPolicies.tempo());
+    JsonNode config = render(TestPolicies.tailSampledTempo());
 
     assertThat(config.at("/receivers/otlp/protocols/grpc/endpoint").asText())
         .isEqualTo("0.0.0.0:4317");
@@ -54,7 +55,7 @@ class GatewayConfigRendererTest {
 
   @Test
   void thePipelineLimitsMemoryThenSamplesThenBatches() throws Exception {
-    JsonNode config = render(GatewayPolicies.tempo());
+    JsonNode config = render(TestPolicies.tailSampledTempo());
 
     JsonNode traces = config.at("/service/pipelines/traces");
     assertThat(texts(traces.path("receivers"))).containsExactly("otlp");
@@ -72,7 +73,7 @@ class GatewayConfigRendererTest {
 
   @Test
   void latencyThresholdAddsALatencyPolicyInMilliseconds() throws Exception {
-    TracingPolicy policy = GatewayPolicies.tempo();
+    TracingPolicy policy = TestPolicies.tailSampledTempo();
     TailSampling tail = policy.getSpec().getSampling().getTail();
     tail.setLatencyThreshold("1m30s");
     tail.setRatio(0.05);
@@ -94,7 +95,7 @@ class GatewayConfigRendererTest {
 
   @Test
   void withoutKeepErrorsOnlyTheShareRemains() throws Exception {
-    TracingPolicy policy = GatewayPolicies.tempo();
+    TracingPolicy policy = TestPolicies.tailSampledTempo();
     policy.getSpec().getSampling().getTail().setKeepErrors(false);
     policy.getSpec().getSampling().getTail().setRatio(0.0);
 
@@ -108,7 +109,7 @@ class GatewayConfigRendererTest {
   @Test
   void ratiosBecomeExactPercentages() throws Exception {
     for (double ratio : new double[] {0.1, 0.07, 0.333, 1.0}) {
-      TracingPolicy policy = GatewayPolicies.tempo();
+      TracingPolicy policy = TestPolicies.tailSampledTempo();
       policy.getSpec().getSampling().getTail().setRatio(ratio);
       String yaml = GatewayConfigRenderer.render(policy);
       assertThat(yaml).doesNotContain("0000000");
@@ -117,7 +118,7 @@ class GatewayConfigRendererTest {
 
   @Test
   void tempoWithoutGrpcReceiverGetsOtlpHttp() throws Exception {
-    JsonNode config = render(GatewayPolicies.tempo(Receiver.OTLP_HTTP));
+    JsonNode config = render(TestPolicies.tailSampledTempo(Receiver.OTLP_HTTP));
 
     JsonNode exporter = config.at("/exporters/otlphttp~1backend");
     assertThat(exporter.path("endpoint").asText()).isEqualTo("http://default-tempo.obs.svc:4318");
@@ -129,7 +130,9 @@ class GatewayConfigRendererTest {
   @Test
   void externalGrpcEndpointOverTlsKeepsTlsAndTakesHeadersFromTheEnvironment() throws Exception {
     JsonNode config =
-        render(GatewayPolicies.otlp("https://otlp.vendor.example:443", OtlpProtocol.GRPC, "key"));
+        render(
+            TestPolicies.tailSampledOtlp(
+                "https://otlp.vendor.example:443", OtlpProtocol.GRPC, "key"));
 
     JsonNode exporter = config.at("/exporters/otlp~1backend");
     assertThat(exporter.path("endpoint").asText()).isEqualTo("https://otlp.vendor.example:443");
@@ -141,7 +144,7 @@ class GatewayConfigRendererTest {
   void externalHttpEndpointUsesOtlpHttpAsGiven() throws Exception {
     JsonNode config =
         render(
-            GatewayPolicies.otlp(
+            TestPolicies.tailSampledOtlp(
                 "http://collector.obs.svc:4318", OtlpProtocol.HTTP_PROTOBUF, null));
 
     JsonNode exporter = config.at("/exporters/otlphttp~1backend");
@@ -150,13 +153,14 @@ class GatewayConfigRendererTest {
     assertThat(exporter.has("headers")).isFalse();
     assertThat(
             GatewayConfigRenderer.sendsHeaders(
-                GatewayPolicies.otlp("http://c:4318", OtlpProtocol.HTTP_PROTOBUF, null)))
+                TestPolicies.tailSampledOtlp("http://c:4318", OtlpProtocol.HTTP_PROTOBUF, null)))
         .isFalse();
   }
 
   @Test
   void theCredentialsNeverEnterTheConfig() {
-    TracingPolicy policy = GatewayPolicies.otlp("https://v:443", OtlpProtocol.GRPC, "vendor-key");
+    TracingPolicy policy =
+        TestPolicies.tailSampledOtlp("https://v:443", OtlpProtocol.GRPC, "vendor-key");
     assertThat(GatewayConfigRenderer.render(policy)).doesNotContain("vendor-key");
     assertThat(GatewayConfigRenderer.sendsHeaders(policy)).isTrue();
   }

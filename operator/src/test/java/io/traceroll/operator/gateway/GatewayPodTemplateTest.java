@@ -10,12 +10,13 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.OtlpProtocol;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.TestPolicies;
 import org.junit.jupiter.api.Test;
 
 class GatewayPodTemplateTest {
   @Test
   void runsTheCollectorUnderTheRestrictedProfile() {
-    PodTemplateSpec template = GatewayPodTemplate.build(GatewayPolicies.tempo(), null);
+    PodTemplateSpec template = GatewayPodTemplate.build(TestPolicies.tailSampledTempo(), null);
 
     var pod = template.getSpec().getSecurityContext();
     assertThat(pod.getRunAsNonRoot()).isTrue();
@@ -43,7 +44,7 @@ class GatewayPodTemplateTest {
 
   @Test
   void carriesTheImageAndResourcesOfTheTailSpec() {
-    TracingPolicy policy = GatewayPolicies.tempo();
+    TracingPolicy policy = TestPolicies.tailSampledTempo();
     policy.getSpec().getSampling().getTail().setImage("registry.local/otelcol-contrib:1");
     policy
         .getSpec()
@@ -60,7 +61,8 @@ class GatewayPodTemplateTest {
 
   @Test
   void headersComeFromTheGatewaysSecretIntoTheEnvironment() {
-    TracingPolicy policy = GatewayPolicies.otlp("https://v:443", OtlpProtocol.GRPC, "vendor-key");
+    TracingPolicy policy =
+        TestPolicies.tailSampledOtlp("https://v:443", OtlpProtocol.GRPC, "vendor-key");
 
     Container collector =
         GatewayPodTemplate.build(policy, "{\"api-key\":\"x\"}").getSpec().getContainers().get(0);
@@ -74,7 +76,7 @@ class GatewayPodTemplateTest {
 
   @Test
   void configHashChangesWithTheConfigAndTheHeadersOnly() {
-    TracingPolicy policy = GatewayPolicies.tempo();
+    TracingPolicy policy = TestPolicies.tailSampledTempo();
     String before = GatewayPodTemplate.configHash(policy, null);
     policy.getSpec().getSampling().getTail().setImage("other:1");
     assertThat(GatewayPodTemplate.configHash(policy, null)).isEqualTo(before);
