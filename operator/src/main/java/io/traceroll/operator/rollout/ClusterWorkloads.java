@@ -51,7 +51,7 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
   @Override
   public Set<String> namespacesInjectedBy(String policyId) {
     return view.allPods().stream()
-        .filter(p -> RolloutPlanner.injectedBy(policyId, PodFacts.of(p)))
+        .filter(p -> RolloutPlanner.injectedBy(policyId, p.getMetadata().getAnnotations()))
         .map(p -> p.getMetadata().getNamespace())
         .collect(Collectors.toSet());
   }

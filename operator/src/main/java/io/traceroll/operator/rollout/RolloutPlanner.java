@@ -3,6 +3,7 @@ package io.traceroll.operator.rollout;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.WorkloadAction;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +24,7 @@ final class RolloutPlanner {
       return Optional.empty();
     }
     if (desiredHash == null) {
-      return live.stream().anyMatch(p -> injectedBy(policyId, p))
+      return live.stream().anyMatch(p -> injectedBy(policyId, p.annotations()))
           ? Optional.of(WorkloadAction.Remove)
           : Optional.empty();
     }
@@ -34,8 +35,10 @@ final class RolloutPlanner {
     return allCurrent ? Optional.empty() : Optional.of(WorkloadAction.Instrument);
   }
 
-  static boolean injectedBy(String policyId, PodFacts pod) {
-    String injected = pod.annotations().get(Traceroll.INJECTED_ANNOTATION);
+  /** Whether a pod with these annotations carries the policy's injection. */
+  static boolean injectedBy(String policyId, Map<String, String> podAnnotations) {
+    String injected =
+        podAnnotations == null ? null : podAnnotations.get(Traceroll.INJECTED_ANNOTATION);
     return injected != null && injected.startsWith(policyId + "@");
   }
 }

@@ -137,7 +137,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   @Override
   public Set<String> namespacesInjectedBy(String id) {
     return pods.entrySet().stream()
-        .filter(e -> e.getValue().stream().anyMatch(p -> RolloutPlanner.injectedBy(id, p)))
+        .filter(
+            e ->
+                e.getValue().stream().anyMatch(p -> RolloutPlanner.injectedBy(id, p.annotations())))
         .map(e -> e.getKey().split("/")[1])
         .collect(Collectors.toSet());
   }
