@@ -199,6 +199,19 @@ build_opm() {
     build_go_main opm "$v" "$mod" "$mod/cmd/opm" ${replaces[@]+"${replaces[@]}"}
 }
 
+# CoreDNS, the cluster DNS of the real node's pods (images.sh packs it). Its main package is the
+# module root; its own go line and any replace directives are copied like operator-sdk's.
+build_coredns() {
+  local v="$COREDNS_VERSION" mod=github.com/coredns/coredns
+  [[ -x "$BIN/coredns-$v" ]] && { log "coredns $v cached"; return; }
+  cd "$WORK"
+  local gomod replaces=()
+  gomod=$(go mod download -json "$mod@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  mapfile -t replaces < <(upstream_replaces "$mod" "$v")
+  GO_LINE=$(grep -m1 '^go ' "$gomod") \
+    build_go_main coredns "$v" "$mod" "$mod" ${replaces[@]+"${replaces[@]}"}
+}
+
 targets=("${@:-kubernetes etcd kwok}")
 for t in ${targets[@]}; do
   case "$t" in
@@ -213,6 +226,7 @@ for t in ${targets[@]}; do
     cert-manager) build_cert_manager ;;
     olm) build_olm ;;
     opm) build_opm ;;
+    coredns) build_coredns ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * No image is built here (no container runtime), so the Dockerfile is checked against what it
- * packages and what runs it: the build's jar and lib/ with every class-path entry, the canonical
- * pod's user and ports, and a build context that holds exactly the copied files.
+ * The Dockerfile is checked without building it against what it packages and what runs it: the
+ * build's jar and lib/ with every class-path entry, the canonical pod's user and ports, a build
+ * context that holds exactly the copied files, and the base and instructions that
+ * e2e/local-cluster/images.sh (the only builder here, for the real node) can follow.
  */
 class OperatorDockerfileTest {
   static final Path ROOT = Path.of("..");
@@ -63,6 +64,23 @@ class OperatorDockerfileTest {
     assertThat(Files.readAllLines(ROOT.resolve(".dockerignore")))
         .filteredOn(line -> !line.isBlank() && !line.startsWith("#"))
         .containsExactly("*", "!operator/target/traceroll-operator.jar", "!operator/target/lib/");
+  }
+
+  @Test
+  void buildsOnDistrolessUnlessTheLocalClusterPassesItsOwnBase() throws IOException {
+    assertThat(dockerfile())
+        .containsPattern("(?m)^ARG BASE_IMAGE=gcr.io/distroless/java17-debian12:nonroot$")
+        .containsPattern("(?m)^FROM \\$\\{BASE_IMAGE\\}$");
+    List<String> instructions = new ArrayList<>();
+    for (String line : dockerfile().replace("\\\n", " ").split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        instructions.add(line.split("\\s+")[0]);
+      }
+    }
+    // images.sh fails on any other instruction rather than build a different image.
+    assertThat(instructions)
+        .isSubsetOf(
+            "ARG", "FROM", "LABEL", "ENV", "WORKDIR", "COPY", "USER", "EXPOSE", "ENTRYPOINT");
   }
 
   private static String dockerfile() throws IOException {

@@ -1,0 +1,3 @@
+module traceroll.local/pause
+
+go 1.22
