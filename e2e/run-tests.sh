@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: builds everything, runs unit and mock-server tests, then brings up a dedicated
-# local cluster (its own state dir and ports, so a running demo cluster is left alone), runs
-# the e2e tests against it and tears it down. Set E2E_KUBECONFIG to use an existing cluster
-# (kind, or one started with `make cluster-up`) instead.
+# local cluster (its own state dir and ports) with its real node, runs the e2e tests against it
+# (RealNodeE2eTest on real pods, the others on KWOK nodes) and tears it down. The real node is
+# machine-wide: a running demo must be stopped first (make demo-down), or up.sh says so and
+# fails. Set E2E_KUBECONFIG to use an existing cluster (kind, or one started with
+# `make cluster-up`) instead; TRACEROLL_REAL_NODE=0 starts one without a real node and skips the
+# real-pod tier (no root needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=e2e/local-cluster

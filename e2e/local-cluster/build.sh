@@ -14,12 +14,15 @@ log() { echo "[build] $*" >&2; }
 
 # A throwaway module that requires k8s.io/kubernetes and maps each staging module to its
 # published version, read from the tag's own go.mod.
+# Control plane by default; `build_kubernetes kubelet kube-proxy` builds the real node's binaries
+# from the same module (about a minute more once the control plane's packages are cached).
 build_kubernetes() {
   local v="$K8S_VERSION" minor_patch="${K8S_VERSION#v1.}"
-  local want=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+  local want=("${@:-kube-apiserver kube-controller-manager kube-scheduler kubectl}")
+  want=(${want[@]})
   local missing=0
   for b in "${want[@]}"; do [[ -x "$BIN/$b-$v" ]] || missing=1; done
-  [[ $missing == 0 ]] && { log "kubernetes $v cached"; return; }
+  [[ $missing == 0 ]] && { log "kubernetes $v ${want[*]} cached"; return; }
   local dir="$WORK/kubernetes-$v"
   mkdir -p "$dir" && cd "$dir"
   local gomod
@@ -216,6 +219,7 @@ targets=("${@:-kubernetes etcd kwok}")
 for t in ${targets[@]}; do
   case "$t" in
     kubernetes) build_kubernetes ;;
+    node) build_kubernetes kubelet kube-proxy ;;
     etcd) build_go_main etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
     kwok) build_go_main kwok "$KWOK_VERSION" sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok ;;
     jaeger) build_go_main jaeger "$JAEGER_VERSION" github.com/jaegertracing/jaeger \

@@ -13,6 +13,8 @@ API_PORT="${TRACEROLL_API_PORT:-$((16443 + OFFSET))}"
 KCM_PORT="${TRACEROLL_KCM_PORT:-$((16457 + OFFSET))}"
 SCHEDULER_PORT="${TRACEROLL_SCHEDULER_PORT:-$((16459 + OFFSET))}"
 KUBECONFIG_FILE="$STATE/admin.kubeconfig"
+# One real node (node.sh) beside the KWOK nodes; 0 for KWOK nodes only (no root needed).
+REAL_NODE="${TRACEROLL_REAL_NODE:-1}"
 # In start order; down.sh stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
@@ -20,6 +22,7 @@ binary() { # component -> cached binary path
   case "$1" in
     etcd) echo "$BIN/etcd-$ETCD_VERSION" ;;
     kwok) echo "$BIN/kwok-$KWOK_VERSION" ;;
+    coredns) echo "$BIN/coredns-$COREDNS_VERSION" ;;
     *) echo "$BIN/$1-$K8S_VERSION" ;;
   esac
 }
@@ -34,4 +37,14 @@ running_pid() {
   argv0=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | head -n1) || return 1
   [[ "$argv0" == "$(binary "$1")" ]] || return 1
   echo "$pid"
+}
+
+# The address pods and the API server reach the real node at: the source address of the default
+# route, else the first global IPv4 address (kubelet refuses loopback). `ip route get` sends
+# nothing.
+node_ip() {
+  local ip
+  ip=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -n1)
+  [[ -n "$ip" ]] || ip=$(ip -4 -o addr show scope global | awk 'NR==1 {split($4, a, "/"); print a[1]}')
+  echo "$ip"
 }

@@ -1,99 +1,94 @@
 #!/usr/bin/env bash
-# `make demo`: local cluster + Traceroll operator + sample policy and Java workload, left
-# running for you to explore. `make demo-down` (this script with "down") stops it all.
+# `make demo`: the local cluster with its real node, Traceroll installed from the Helm chart with
+# an image built here, a Jaeger v2 backend, a policy, two Java services in a labelled namespace,
+# a few requests, and the trace they made, read back from Jaeger. Left running for you to
+# explore; `make demo-down` (this script with "down") stops it all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=e2e/local-cluster
 source "$here/versions.env"
-state="${TRACEROLL_CLUSTER_DIR:-$HOME/.cache/traceroll/cluster}"
-export TRACEROLL_CLUSTER_DIR="$state"
-kubectl="${TRACEROLL_CACHE:-$HOME/.cache/traceroll}/bin/kubectl-$K8S_VERSION"
+source "$here/images/images.env"
+cache="${TRACEROLL_CACHE:-$HOME/.cache/traceroll}"
+export TRACEROLL_CLUSTER_DIR="${TRACEROLL_CLUSTER_DIR:-$cache/cluster}"
+state="$TRACEROLL_CLUSTER_DIR"
+kubectl="$cache/bin/kubectl-$K8S_VERSION"
+helm="$cache/bin/helm-$HELM_VERSION"
 jar=operator/target/traceroll-operator.jar
+started=$SECONDS
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-
-stop_operator() {
-  local pidfile="$state/operator.pid"
-  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill "$(cat "$pidfile")"
-    for _ in $(seq 1 30); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 1; done
-  fi
-  rm -f "$pidfile"
-}
+say() { printf '\n\033[1m==> %s\033[0m (%ss)\n' "$*" "$((SECONDS - started))"; }
+fail() { echo "demo: $*" >&2; exit 1; }
 
 if [[ "${1:-}" == "down" ]]; then
-  stop_operator
   bash "$here/down.sh"
   exit 0
 fi
+[[ $EUID == 0 ]] || fail "the demo runs a real Kubernetes node (containerd, kubelet): run it as root"
 
 say "Building the operator (skipped when up to date)"
-if [[ ! -f "$jar" ]] || [[ -n "$(find crds/src webhook/src operator/src -newer "$jar" -type f | head -1)" ]]; then
-  ./mvnw -B -q install -DskipTests
+if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml */pom.xml crds/src policy/src webhook/src operator/src -newer "$jar" -type f | head -1)" ]]; then
+  ./mvnw -B -q install -DskipTests -pl operator -am
 fi
 
-say "Starting the local cluster (first run builds Kubernetes from Go modules: several minutes)"
+say "Starting the local cluster and its real node (the first run builds Kubernetes from Go modules: many minutes)"
+bash "$here/build.sh" helm jaeger >/dev/null
 kubeconfig=$(bash "$here/up.sh" | sed -n 's/^KUBECONFIG=//p' | tail -1)
 export KUBECONFIG="$kubeconfig"
 k() { "$kubectl" "$@"; }
+node_sock="$state/node/containerd/containerd.sock"
 
-say "Installing the TracingPolicy CRD"
-k apply --server-side --force-conflicts -f crds/tracingpolicies.traceroll.io-v1.yml
-k wait --for condition=established crd/tracingpolicies.traceroll.io --timeout=60s
-ensure_namespace() { k get namespace "$1" >/dev/null 2>&1 || k create namespace "$1"; }
-ensure_namespace traceroll-system
+say "Building the images (operator, Java agent, demo services, Jaeger) and importing them into the node"
+bash "$here/images.sh" build operator agent shop jaeger
+bash "$here/images.sh" import "$node_sock" operator agent shop jaeger
 
-say "Starting the operator (log: $state/operator.log)"
-stop_operator
-# The demo log is read by a person: text, unless TRACEROLL_LOG_FORMAT says otherwise.
-TRACEROLL_NAMESPACE=traceroll-system TRACEROLL_WEBHOOK_BIND=127.0.0.1 TRACEROLL_WEBHOOK_URL=https://127.0.0.1:9443/mutate \
-  TRACEROLL_LOG_FORMAT="${TRACEROLL_LOG_FORMAT:-text}" nohup java -jar "$jar" > "$state/operator.log" 2>&1 &
-echo $! > "$state/operator.pid"
-for _ in $(seq 1 60); do
-  curl -fs http://127.0.0.1:8081/readyz >/dev/null 2>&1 && break
-  kill -0 "$(cat "$state/operator.pid")" || { tail -50 "$state/operator.log"; exit 1; }
-  sleep 1
-done
+say "Installing Traceroll with Helm (two operator pods on the real node, image $OPERATOR_IMAGE)"
+"$helm" upgrade --install traceroll helm/traceroll --namespace traceroll-system --create-namespace \
+  --set image.repository="${OPERATOR_IMAGE%:*}" --set image.tag="${OPERATOR_IMAGE##*:}" \
+  --set image.pullPolicy=Never --set-string nodeSelector.type=real \
+  --set 'tolerations[0].key=traceroll.io/real-node' --set 'tolerations[0].operator=Exists' \
+  --set 'tolerations[0].effect=NoSchedule' --wait --timeout 3m >/dev/null
+k -n traceroll-system rollout restart deployment/traceroll-operator >/dev/null # a rebuilt image
+k -n traceroll-system rollout status deployment/traceroll-operator --timeout 3m
+k -n traceroll-system get pods -o wide
 
-say "Applying the sample policy (Tempo on a volume, sampling 10%, checkout at 100%)"
-ensure_namespace observability
-k apply -f examples/tracingpolicy-tempo.yaml
-say "Applying a sample Java workload in namespace shop (labelled traceroll.io/inject=enabled)"
-k apply -f examples/demo-app.yaml
+render() { sed -e "s|@JAEGER_IMAGE@|$JAEGER_IMAGE|g" -e "s|@SHOP_IMAGE@|$SHOP_IMAGE|g" "$1"; }
+say "Starting Jaeger v2 in namespace observability and applying the policy (OTLP to Jaeger, every trace)"
+render "$here/demo/jaeger.yaml" | k apply -f -
+k apply -f "$here/demo/policy.yaml"
+k -n observability rollout status deployment/jaeger --timeout 2m
+k -n observability wait tracingpolicy/demo --for=condition=Ready --timeout 2m
 
-say "Waiting for the policy to become Ready"
-k wait -n observability tracingpolicy/default --for=condition=Ready --timeout=120s || true
-say "Waiting for the rollout to instrument the workload (restarting it if its pods came up before the webhook)"
-for _ in $(seq 1 60); do
-  [[ "$(k get tracingpolicy -n observability default -o jsonpath='{.status.rollout.summary}')" == "1/1" ]] && break
-  sleep 2
-done
-k rollout status -n shop deployment/checkout --timeout=120s || true
-
-say "kubectl get tracingpolicies -A"
+say "Deploying two Java services in namespace shop (labelled traceroll.io/inject=enabled)"
+render "$here/demo/shop.yaml" | k apply -f -
+k -n shop rollout status deployment/backend --timeout 3m
+k -n shop rollout status deployment/frontend --timeout 3m
 k get tracingpolicies -A
-say "The Tempo objects the operator keeps"
-k get statefulset,service,configmap,pvc,pod -n observability -l app.kubernetes.io/managed-by=traceroll
-k get pod -n observability
-say "Sampling served to agents (ConfigMap default-sampling, and the operator's live answers)"
-k get configmap -n observability default-sampling -o jsonpath='{.data.strategies\.json}'; echo
-k get service -n observability default-sampling
-for svc in checkout search; do
-  echo "GET /sampling?service=$svc (as agents of policy observability/default ask):"
-  curl -fsS -H 'Host: default-sampling.observability.svc:5778' "http://127.0.0.1:5778/sampling?service=$svc"; echo
-done
-say "Policy status"
-k get tracingpolicy -n observability default -o jsonpath='{.status}' | python3 -m json.tool
-say "The sample workload's pod spec"
-k get pods -n shop -o wide
-k get pod -n shop -l app.kubernetes.io/name=checkout -o jsonpath='{.items[0].spec}' | python3 -m json.tool
+
+say "What the webhook added to the frontend pod"
+k -n shop get pod -l app.kubernetes.io/name=frontend -o jsonpath='{range .items[0].spec.initContainers[*]}init container {.name}: {.image} {.command}{"\n"}{end}'
+k -n shop get pod -l app.kubernetes.io/name=frontend \
+  -o jsonpath='{range .items[0].spec.containers[0].env[*]}{.name}={.value}{"\n"}{end}' | grep -E '^(OTEL_|JAVA_TOOL)' || true
+
+say "Sending five requests to frontend's GET /checkout (it calls backend's GET /price)"
+frontend=$(k -n shop get service frontend -o jsonpath='{.spec.clusterIP}')
+for i in 1 2 3 4 5; do curl -fsS --max-time 10 "http://$frontend:8080/checkout?item=book-$i"; done
+
+say "The trace of one request, read from Jaeger's query API"
+jaeger=$(k -n observability get service jaeger -o jsonpath='{.spec.clusterIP}')
+for _ in $(seq 1 30); do
+  traces=$(curl -fsS --max-time 5 "http://$jaeger:16686/api/traces?service=frontend&operation=GET%20/checkout&limit=1" || true)
+  python3 "$here/demo/show-trace.py" <<< "$traces" && break
+  sleep 2
+done || fail "no trace with both services reached Jaeger in 60 s (agent logs: kubectl -n shop logs deploy/frontend)"
 
 cat <<MSG
 
-The cluster and the operator keep running.
+Done in $((SECONDS - started))s. The cluster, Traceroll and the demo keep running.
   export KUBECONFIG=$kubeconfig
   alias kubectl=$kubectl
-  kubectl get tp -A
-  tail -f $state/operator.log
+  kubectl get tp -A                           # policies, readiness, instrumented workloads
+  curl http://$frontend:8080/checkout         # one more trace
+  curl "http://$jaeger:16686/api/traces?service=frontend&limit=5"   # Jaeger's query API
+  (Jaeger built from its Go module serves no UI files: the API is all there is.)
 Stop everything with: make demo-down
 MSG

@@ -5,6 +5,9 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
+# The real node first, while the API server can still delete its pods.
+bash "$here/node.sh" stop || echo "[down] the real node did not stop cleanly" >&2
+
 stopped=0
 # Reverse start order: KWOK and the controllers first, etcd last.
 for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local Kubernetes control plane built from Go modules: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler and KWOK with three fake nodes, on 127.0.0.1 only.
+# kube-controller-manager, kube-scheduler and KWOK with three fake nodes, plus one real node
+# (node.sh: kubelet, containerd, kube-proxy, CoreDNS) unless TRACEROLL_REAL_NODE=0.
 # Prints KUBECONFIG=<path> last. Running it again while the cluster is healthy only prints that.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -21,6 +22,9 @@ kubectl() { "$(binary kubectl)" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 healthy() {
   for c in "${COMPONENTS[@]}"; do running_pid "$c" >/dev/null || return 1; done
+  if [[ $REAL_NODE == 1 ]]; then
+    kill -0 "$(cat "$STATE/node/pids/kubelet.pid" 2>/dev/null)" 2>/dev/null || return 1
+  fi
   curl -fsk --max-time 2 --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" \
     --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" >/dev/null
 }
@@ -61,6 +65,15 @@ for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHEDULER_PORT
   fi
 done
 
+# With a real node, pods reach the API server through Service kubernetes, whose endpoint is the
+# node's address: the API server listens on all addresses and advertises that one.
+bind=127.0.0.1 advertise=127.0.0.1 reconciler=none san_node=""
+if [[ $REAL_NODE == 1 ]]; then
+  advertise=$(node_ip)
+  [[ -n "$advertise" ]] || fail "no global IPv4 address for the real node (TRACEROLL_REAL_NODE=0 for KWOK only)"
+  bind=0.0.0.0 reconciler=lease san_node=",IP:$advertise"
+fi
+
 mkdir -p "$STATE"/{pki,logs,pids,etcd}
 pki="$STATE/pki"
 chmod 700 "$pki"
@@ -72,7 +85,7 @@ ossl() { openssl "$@" >> "$STATE/logs/openssl.log" 2>&1 || fail "openssl $1 fail
 ossl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=traceroll-local-ca" \
   -keyout "$pki/ca.key" -out "$pki/ca.crt"
 cat > "$pki/apiserver.ext" <<EXT
-subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+subjectAltName=IP:127.0.0.1,IP:10.0.0.1$san_node,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 extendedKeyUsage=serverAuth
 EXT
 ossl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
@@ -113,11 +126,15 @@ start() { # name args...
   echo $! > "$STATE/pids/$name.pid"
 }
 
+# Alive means the pid just started is alive: running_pid also wants argv[0] to be our binary,
+# which a child that has forked but not exec'd yet fails (a loaded machine made etcd look dead
+# while it was starting normally).
 wait_for() { # description seconds component command...
   local what="$1" seconds="$2" component="$3"; shift 3
+  local pid; pid=$(cat "$STATE/pids/$component.pid")
   for _ in $(seq 1 $((seconds * 4))); do
     "$@" >/dev/null 2>&1 && return 0
-    running_pid "$component" >/dev/null || fail "$component exited while waiting for $what" "$component"
+    kill -0 "$pid" 2>/dev/null || fail "$component exited while waiting for $what" "$component"
     sleep 0.25
   done
   fail "timed out waiting for $what" "$component"
@@ -144,19 +161,21 @@ start etcd --name traceroll --data-dir "$STATE/etcd" --unsafe-no-fsync \
   --initial-cluster "traceroll=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls ""
 wait_for "etcd" 30 etcd curl -fs "http://127.0.0.1:$ETCD_PORT/health"
 
-# No kube-proxy: the kubernetes Service gets no endpoints (--endpoint-reconciler-type none);
-# clients use the kubeconfig. The requestheader flags only fill the
+# Without a real node there is no kube-proxy, the kubernetes Service gets no endpoints
+# (--endpoint-reconciler-type none) and clients use the kubeconfig. The API server dials
+# kubelets by InternalIP: the real node's name resolves nowhere. The requestheader flags only fill the
 # extension-apiserver-authentication ConfigMap that controller-manager and scheduler read
 # (without them both log "missing content for CA bundle" errors forever); no certificate with
 # CN front-proxy-client is ever issued.
 start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --bind-address "$bind" --advertise-address "$advertise" --secure-port "$API_PORT" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
   --client-ca-file "$pki/ca.crt" --authorization-mode Node,RBAC \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 --allow-privileged=true \
-  --profiling=false --event-ttl 1h --endpoint-reconciler-type none \
+  --profiling=false --event-ttl 1h --endpoint-reconciler-type "$reconciler" \
+  --kubelet-preferred-address-types InternalIP,Hostname \
   --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
   --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
   --requestheader-extra-headers-prefix X-Remote-Extra- \
@@ -205,5 +224,8 @@ done | kubectl create -f - >&2
 
 wait_for "nodes Ready" 60 kwok kubectl wait --for condition=Ready node -l type=kwok --timeout 1s
 wait_for "default ServiceAccount" 60 kube-controller-manager kubectl get serviceaccount default -n default
+if [[ $REAL_NODE == 1 ]]; then
+  bash "$here/node.sh" start || fail "the real node did not start (its log is above; TRACEROLL_REAL_NODE=0 for KWOK nodes only)"
+fi
 log "cluster up in $(( $(date +%s) - started ))s (API server https://127.0.0.1:$API_PORT, state $STATE)"
 echo "KUBECONFIG=$KUBECONFIG_FILE"

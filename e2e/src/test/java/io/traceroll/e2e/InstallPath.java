@@ -174,6 +174,11 @@ abstract class InstallPath
     return operator;
   }
 
+  /** Whether an operator runs that can finalize the tests' policies. */
+  boolean operatorRuns() {
+    return operator != null && operator.isAlive();
+  }
+
   void stopOperator() throws InterruptedException {
     if (operator != null) {
       operator.close();
@@ -284,7 +289,7 @@ abstract class InstallPath
     List<String> policyNamespaces =
         namespaces.stream().filter(ns -> !installNamespaces.contains(ns)).toList();
     policyNamespaces.forEach(cluster::deleteNamespace);
-    if (operator != null && operator.isAlive()) {
+    if (operatorRuns()) {
       await()
           .atMost(TestCluster.timeout())
           .until(() -> policyNamespaces.stream().allMatch(ns -> policiesIn(ns).isEmpty()));

@@ -1,5 +1,7 @@
 package io.traceroll.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,7 @@ abstract class OperatorE2eBase {
       cluster.deleteNamespace(ns);
     }
     try {
-      org.awaitility.Awaitility.await()
+      await()
           .atMost(TestCluster.timeout())
           .until(
               () ->

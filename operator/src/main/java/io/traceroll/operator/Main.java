@@ -8,6 +8,7 @@ import io.traceroll.operator.admission.WebhookConfig;
 import io.traceroll.operator.admission.WebhookContext;
 import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.cluster.ClusterView;
+import io.traceroll.operator.rollout.DryRunAdmission;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
@@ -57,6 +58,7 @@ public final class Main {
             leadership,
             cluster,
             policy -> WebhookRuntime.registered(client, webhookConfig, policy),
+            new DryRunAdmission(client),
             o -> {});
     WebhookRuntime webhook =
         new WebhookRuntime(

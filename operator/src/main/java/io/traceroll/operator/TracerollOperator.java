@@ -11,6 +11,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.ClusterWorkloads;
+import io.traceroll.operator.rollout.PodAdmission;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
@@ -24,6 +25,7 @@ public final class TracerollOperator {
   private TracerollOperator() {}
 
   /**
+   * @param admission asked before each instrumenting restart ({@link DryRunAdmission} in a cluster)
    * @param overrides extra settings (tests turn server-side apply off for the mock server)
    */
   public static Operator create(
@@ -34,6 +36,7 @@ public final class TracerollOperator {
       Leadership leadership,
       ClusterView cluster,
       Predicate<TracingPolicy> webhookServes,
+      PodAdmission admission,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
@@ -65,7 +68,7 @@ public final class TracerollOperator {
     operator.register(
         new TracingPolicyReconciler(
             cluster,
-            new ClusterWorkloads(client, cluster),
+            new ClusterWorkloads(client, cluster, admission),
             new NamespaceSelection(config.namespace()),
             config.recheckInterval(),
             webhookServes,

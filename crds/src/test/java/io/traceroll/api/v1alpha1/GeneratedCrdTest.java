@@ -62,6 +62,20 @@ class GeneratedCrdTest {
         .contains("k.matches('^[a-zA-Z_][a-zA-Z0-9_]*$')");
   }
 
+  @Test
+  void kubectlShowsReadinessAndProgressBeforeAge() throws IOException {
+    JsonNode version =
+        new ObjectMapper(new YAMLFactory()).readTree(GENERATED.toFile()).at("/spec/versions/0");
+    List<String> columns = new ArrayList<>();
+    version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
+    assertThat(columns).containsExactly("Ready", "Instrumented", "Age", "Sampling", "Backend");
+    // The recursive-descent paths of the first two find one field each.
+    String schema = version.path("schema").toString();
+    assertThat(schema.split("\"conditions\":", -1)).hasSize(2);
+    assertThat(schema.split("\"rollout\":", -1)).as("spec.rollout and status.rollout").hasSize(3);
+    assertThat(schema.split("\"summary\":", -1)).hasSize(2);
+  }
+
   /** Walks our own properties; embedded Kubernetes types (selectors, env) bring their own. */
   private static void collectUndescribed(
       JsonNode node, String path, List<String> out, boolean root) {

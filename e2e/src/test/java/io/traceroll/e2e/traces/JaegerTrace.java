@@ -33,7 +33,7 @@ public record JaegerTrace(String traceId, List<Span> spans) {
   }
 
   /** Parses one element of the query API's {@code data} array. */
-  static JaegerTrace fromJson(JsonNode trace) {
+  public static JaegerTrace fromJson(JsonNode trace) {
     JsonNode processes = trace.path("processes");
     List<Span> spans = new ArrayList<>();
     for (JsonNode span : trace.path("spans")) {

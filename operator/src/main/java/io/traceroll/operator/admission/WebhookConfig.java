@@ -42,6 +42,28 @@ public record WebhookConfig(
     OLM
   }
 
+  /**
+   * TRACEROLL_WEBHOOK_PORT is also the name of the variable Kubernetes gives every pod of a
+   * namespace holding a Service named traceroll-webhook ({@code tcp://10.0.0.70:443}) unless the
+   * pod sets enableServiceLinks: false, as the install paths do; say so rather than fail on a
+   * number.
+   */
+  private static int port(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "TRACEROLL_WEBHOOK_PORT="
+              + value
+              + " is not a port number"
+              + (value.startsWith("tcp://")
+                  ? ": Kubernetes set it for the Service traceroll-webhook; give the operator's pod"
+                      + " enableServiceLinks: false"
+                  : ""),
+          e);
+    }
+  }
+
   public static WebhookConfig fromEnvironment(Map<String, String> env) {
     String url = env.get("TRACEROLL_WEBHOOK_URL");
     int timeout = Integer.parseInt(env.getOrDefault("TRACEROLL_WEBHOOK_TIMEOUT_SECONDS", "3"));
@@ -50,7 +72,7 @@ public record WebhookConfig(
     }
     return new WebhookConfig(
         Boolean.parseBoolean(env.getOrDefault("TRACEROLL_WEBHOOK_ENABLED", "true")),
-        Integer.parseInt(env.getOrDefault("TRACEROLL_WEBHOOK_PORT", "9443")),
+        port(env.getOrDefault("TRACEROLL_WEBHOOK_PORT", "9443")),
         env.getOrDefault("TRACEROLL_WEBHOOK_BIND", "0.0.0.0"),
         url == null || url.isBlank() ? null : URI.create(url),
         env.getOrDefault("TRACEROLL_WEBHOOK_SERVICE", "traceroll-webhook"),

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -28,10 +32,12 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
 
   private final KubernetesClient client;
   private final ClusterView view;
+  private final PodAdmission admission;
 
-  public ClusterWorkloads(KubernetesClient client, ClusterView view) {
+  public ClusterWorkloads(KubernetesClient client, ClusterView view, PodAdmission admission) {
     this.client = client;
     this.view = view;
+    this.admission = admission;
   }
 
   @Override
@@ -95,6 +101,32 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
       default ->
           client.apps().daemonSets().inNamespace(ns).withName(workload.name()).patch(merge, patch);
     }
+  }
+
+  @Override
+  public String admissionProblem(Workload workload, String policyId) {
+    PodTemplateSpec template =
+        view.workloads(workload.namespace()).stream()
+            .filter(
+                o ->
+                    o.getKind().equals(workload.kind())
+                        && o.getMetadata().getName().equals(workload.name()))
+            .findFirst()
+            .map(ClusterWorkloads::template)
+            .orElse(null);
+    return template == null
+        ? "gone from the cache"
+        : admission.problem(workload, template, policyId);
+  }
+
+  private static PodTemplateSpec template(HasMetadata o) {
+    if (o instanceof Deployment d) {
+      return d.getSpec().getTemplate();
+    }
+    if (o instanceof StatefulSet s) {
+      return s.getSpec().getTemplate();
+    }
+    return ((DaemonSet) o).getSpec().getTemplate();
   }
 
   /** The operator's own Tempo and gateway are never restarted by a rollout. */

@@ -38,6 +38,12 @@ public final class RolloutExecutor {
 
     /** Patches the pod template so the controller rolls new pods, as kubectl rollout restart. */
     void restart(Workload workload, String revision, String target, boolean optOut);
+
+    /**
+     * Null when a new pod of the workload would be admitted with the policy's agent now; else why
+     * not (see {@link PodAdmission}).
+     */
+    String admissionProblem(Workload workload, String policyId);
   }
 
   private final Cluster cluster;
@@ -145,6 +151,17 @@ public final class RolloutExecutor {
       }
       budget--;
       Workload w = byKey.get(state.key());
+      // Asked before an instrumenting restart only; it takes a slot of the budget either way, so
+      // a workload admission keeps refusing holds its slot (and says why) rather than letting
+      // every step ask about all of them.
+      String problem =
+          state.action() == WorkloadAction.Instrument
+              ? cluster.admissionProblem(w, step.policyId())
+              : null;
+      if (problem != null) {
+        next.add(state.in(WorkloadPhase.Pending, problem));
+        continue;
+      }
       String target = step.target(state.action());
       cluster.restart(w, step.revision(), target, false);
       next.add(

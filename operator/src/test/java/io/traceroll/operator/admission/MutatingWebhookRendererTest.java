@@ -1,6 +1,7 @@
 package io.traceroll.operator.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -129,10 +130,23 @@ class MutatingWebhookRendererTest {
 
   @Test
   void refusesATimeoutOutsideWhatTheApiServerAllows() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    assertThatThrownBy(
             () -> WebhookConfig.fromEnvironment(Map.of("TRACEROLL_WEBHOOK_TIMEOUT_SECONDS", "30")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(BY_URL.url()).isEqualTo(URI.create("https://127.0.0.1:9443/mutate"));
+  }
+
+  @Test
+  void namesTheServiceLinkThatTookThePortsVariable() {
+    // What the kubelet sets in a pod whose namespace has the Service traceroll-webhook.
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromEnvironment(
+                    Map.of("TRACEROLL_WEBHOOK_PORT", "tcp://10.0.0.70:443")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("enableServiceLinks: false");
+    assertThat(WebhookConfig.fromEnvironment(Map.of("TRACEROLL_WEBHOOK_PORT", "8443")).port())
+        .isEqualTo(8443);
   }
 
   static TracingPolicy policy(String namespace, String name) {

@@ -12,6 +12,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.OperatorConfig;
 import io.traceroll.operator.TracerollOperator;
 import io.traceroll.operator.cluster.ClusterView;
+import io.traceroll.operator.rollout.PodAdmission;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
@@ -71,6 +72,7 @@ public final class MockCluster implements AutoCloseable {
             new Leadership(() -> {}),
             cluster,
             policy -> true,
+            PodAdmission.UNCHECKED,
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));

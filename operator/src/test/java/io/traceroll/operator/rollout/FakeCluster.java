@@ -31,6 +31,10 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   final Map<String, List<PodFacts>> pods = new HashMap<>();
   final Map<String, Outcome> outcomes = new HashMap<>();
   final List<String> restarts = new ArrayList<>();
+
+  /** What admission says of a workload's next pod, by key; absent: admitted with the agent. */
+  final Map<String, String> admissionProblems = new HashMap<>();
+
   final InjectionSettings settings = TestPolicies.settings();
   final String currentHash = settings.injectionHash();
   final String policyId = settings.policyId();
@@ -121,6 +125,11 @@ final class FakeCluster implements RolloutExecutor.Cluster {
           };
       pods.put(w.key(), List.of(next));
     }
+  }
+
+  @Override
+  public String admissionProblem(Workload workload, String id) {
+    return admissionProblems.get(workload.key());
   }
 
   @Override

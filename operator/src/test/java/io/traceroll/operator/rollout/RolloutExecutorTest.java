@@ -60,6 +60,32 @@ class RolloutExecutorTest {
   }
 
   @Test
+  void restartsNothingAdmissionWouldNotGiveTheAgentAndSaysWhyInItsSlot() {
+    spec.setMaxConcurrent(2);
+    Workload blocked = cluster.add("shop", "a-blocked", FakeCluster.Outcome.HEALTHY, false);
+    cluster.add("shop", "b", FakeCluster.Outcome.HEALTHY, false);
+    cluster.add("shop", "c", FakeCluster.Outcome.HEALTHY, false);
+    cluster.admissionProblems.put(blocked.key(), "the webhook is not reachable");
+
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/b");
+    WorkloadRollout entry =
+        status.getWorkloads().stream()
+            .filter(w -> w.getName().equals("a-blocked"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(entry.getPhase()).isEqualTo(WorkloadPhase.Pending);
+    assertThat(entry.getMessage()).isEqualTo("the webhook is not reachable");
+
+    // Once admission would inject, the next step restarts it.
+    cluster.admissionProblems.clear();
+    cluster.settle();
+    step(Set.of("shop"));
+    assertThat(cluster.restarts).contains("Deployment/shop/a-blocked");
+  }
+
+  @Test
   void rollsBackAFailingWorkloadAndFinishesTheOthers() {
     spec.setMaxConcurrent(3);
     cluster.add("shop", "good1", FakeCluster.Outcome.HEALTHY, false);

@@ -1,0 +1,217 @@
+package io.traceroll.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.RolloutStatus;
+import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.WorkloadPhase;
+import io.traceroll.api.v1alpha1.WorkloadRollout;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The rollout on workloads whose containers really run: a staged restart gated on real readiness,
+ * the automatic rollback of a workload that only fails with the agent, the backfill of pods created
+ * while the webhook was down, and a leader change in the middle of a rollout. The last two disturb
+ * the operator's pods and run last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class RealPodRollout {
+  static final Duration ROLLOUT = Duration.ofMinutes(4);
+  final RealNodeInstall install = RealNodeE2eTest.install;
+  final KubernetesClient client = install.client();
+
+  @Test
+  @Order(1)
+  void runningDeploymentsAreRestartedWithTheAgentOnceEachIsReady() throws Exception {
+    String ns = runningUninstrumented("rn-staged", 3, "EXIT_WITH_AGENT", "false");
+    govern(ns);
+
+    awaitPhases(ns, 3, WorkloadPhase.Instrumented);
+    for (int i = 0; i < 3; i++) {
+      assertInstrumentedAndReady(ns, "app-" + i);
+      assertThat(replicaSets(ns, "app-" + i)).as("restarted exactly once").isEqualTo(2);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aWorkloadThatOnlyFailsWithTheAgentIsRolledBackAndRunsAgain() throws Exception {
+    String ns = runningUninstrumented("rn-fragile", 1, "EXIT_WITH_AGENT", "true");
+    govern(ns);
+
+    awaitPhases(ns, 1, WorkloadPhase.RolledBack);
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                RealNode.available(client, ns, "app-0")
+                    && RealNode.pods(client, ns, "app-0").stream()
+                        .noneMatch(
+                            p ->
+                                TestCluster.annotations(p)
+                                    .containsKey(Traceroll.INJECTED_ANNOTATION)));
+    assertThat(
+            client.v1().events().inNamespace(RealNodeE2eTest.policyNs).list().getItems().stream()
+                .map(e -> e.getReason()))
+        .contains("RolledBack");
+  }
+
+  @Test
+  @Order(3)
+  void podsCreatedWhileTheWebhookIsDownAreInstrumentedWhenItReturns() throws Exception {
+    scaleOperator(0);
+    String ns;
+    try {
+      ns = RealNodeE2eTest.governedNamespace("rn-down", Map.of());
+      client.resource(RealNode.shop(ns, "app-0", "backend")).create();
+      RealNode.awaitAvailable(client, ns, "app-0");
+      assertThat(RealNode.pods(client, ns, "app-0"))
+          .as("admitted without the agent: the webhook fails open")
+          .allSatisfy(
+              p ->
+                  assertThat(TestCluster.annotations(p))
+                      .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    } finally {
+      scaleOperator(2);
+    }
+    awaitPhases(ns, 1, WorkloadPhase.Instrumented);
+    assertInstrumentedAndReady(ns, "app-0");
+  }
+
+  @Test
+  @Order(4)
+  void aLeaderChangeInTheMiddleOfARolloutRestartsNothingTwice() throws Exception {
+    String ns = runningUninstrumented("rn-leader", 4, "EXIT_WITH_AGENT", "false");
+    patchRollout("{\"maxConcurrent\":1}");
+    try {
+      govern(ns);
+      await()
+          .atMost(ROLLOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> workloads(ns).stream().anyMatch(w -> w.getPhase() == WorkloadPhase.Restarting));
+      String leader = install.leaderLease().getSpec().getHolderIdentity();
+      client.pods().inNamespace(install.namespace).withName(leader).delete();
+
+      awaitPhases(ns, 4, WorkloadPhase.Instrumented);
+      assertThat(install.leaderLease().getSpec().getHolderIdentity()).isNotEqualTo(leader);
+      for (int i = 0; i < 4; i++) {
+        assertInstrumentedAndReady(ns, "app-" + i);
+        assertThat(replicaSets(ns, "app-" + i))
+            .as("app-" + i + " restarted exactly once")
+            .isEqualTo(2);
+      }
+    } finally {
+      patchRollout("{\"maxConcurrent\":2}");
+    }
+  }
+
+  // ----
+
+  /**
+   * A namespace not yet governed, with n Deployments app-0.. running (and ready) without the agent.
+   */
+  private String runningUninstrumented(String prefix, int n, String... env) throws Exception {
+    String ns = install.namespace(prefix, Map.of());
+    for (int i = 0; i < n; i++) {
+      client.resource(RealNode.shop(ns, "app-" + i, "backend", env)).create();
+    }
+    for (int i = 0; i < n; i++) {
+      RealNode.awaitAvailable(client, ns, "app-" + i);
+    }
+    return ns;
+  }
+
+  private void govern(String ns) {
+    client
+        .namespaces()
+        .withName(ns)
+        .edit(
+            n -> {
+              Map<String, String> labels = new HashMap<>(n.getMetadata().getLabels());
+              labels.putAll(
+                  RealNodeInstall.governedBy(RealNodeE2eTest.policyNs, RealNodeE2eTest.POLICY));
+              n.getMetadata().setLabels(labels);
+              return n;
+            });
+  }
+
+  private void awaitPhases(String ns, int count, WorkloadPhase phase) {
+    await()
+        .atMost(ROLLOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              List<WorkloadRollout> mine = workloads(ns);
+              return mine.size() == count && mine.stream().allMatch(w -> w.getPhase() == phase);
+            });
+  }
+
+  private List<WorkloadRollout> workloads(String ns) {
+    TracingPolicy policy = RealNodeE2eTest.policy(client);
+    RolloutStatus rollout =
+        Optional.ofNullable(policy.getStatus()).map(s -> s.getRollout()).orElse(null);
+    return rollout == null
+        ? List.of()
+        : rollout.getWorkloads().stream().filter(w -> ns.equals(w.getNamespace())).toList();
+  }
+
+  private void assertInstrumentedAndReady(String ns, String app) {
+    await().atMost(ROLLOUT).until(() -> RealNode.available(client, ns, app));
+    List<Pod> pods = RealNode.pods(client, ns, app);
+    assertThat(pods).isNotEmpty();
+    for (Pod pod : pods) {
+      assertThat(TestCluster.annotations(pod)).containsKey(Traceroll.INJECTED_ANNOTATION);
+      assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isTrue();
+    }
+  }
+
+  private int replicaSets(String ns, String app) {
+    return client
+        .apps()
+        .replicaSets()
+        .inNamespace(ns)
+        .withLabel("app", app)
+        .list()
+        .getItems()
+        .size();
+  }
+
+  private void scaleOperator(int replicas) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(install.namespace)
+        .withName("traceroll-operator")
+        .scale(replicas);
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                replicas == 0
+                    ? install.cluster.operatorPods(install.namespace).isEmpty()
+                    : RealNode.available(client, install.namespace, "traceroll-operator"));
+  }
+
+  private void patchRollout(String json) {
+    client
+        .resources(TracingPolicy.class)
+        .inNamespace(RealNodeE2eTest.policyNs)
+        .withName(RealNodeE2eTest.POLICY)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"rollout\":" + json + "}}");
+  }
+}
