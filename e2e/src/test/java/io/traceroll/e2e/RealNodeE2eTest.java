@@ -3,6 +3,8 @@ package io.traceroll.e2e;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,6 +63,19 @@ class RealNodeE2eTest {
 
   static TracingPolicy policy(KubernetesClient client) {
     return client.resources(TracingPolicy.class).inNamespace(policyNs).withName(POLICY).get();
+  }
+
+  /**
+   * Merges {@code {"field": json}} into the policy's spec: a merge patch names no resourceVersion,
+   * so the operator's own writes (status, finalizer) never make it conflict.
+   */
+  static void patchSpec(KubernetesClient client, String field, String json) {
+    client
+        .resources(TracingPolicy.class)
+        .inNamespace(policyNs)
+        .withName(POLICY)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"" + field + "\":" + json + "}}");
   }
 
   /** A new namespace the policy governs, with these labels besides. */

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -208,10 +206,6 @@ abstract class RealPodRollout {
   }
 
   private void patchRollout(String json) {
-    client
-        .resources(TracingPolicy.class)
-        .inNamespace(RealNodeE2eTest.policyNs)
-        .withName(RealNodeE2eTest.POLICY)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"rollout\":" + json + "}}");
+    RealNodeE2eTest.patchSpec(client, "rollout", json);
   }
 }

@@ -7,10 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.Traceroll;
-import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.e2e.traces.JaegerTrace;
 import io.traceroll.e2e.traces.JaegerTrace.Span;
 import java.time.Duration;
@@ -210,11 +207,7 @@ abstract class RealPodTraces {
   }
 
   private void patchSampling(String json) {
-    client
-        .resources(TracingPolicy.class)
-        .inNamespace(RealNodeE2eTest.policyNs)
-        .withName(RealNodeE2eTest.POLICY)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sampling\":" + json + "}}");
+    RealNodeE2eTest.patchSpec(client, "sampling", json);
   }
 
   private String log(Pod pod) {
