@@ -2,16 +2,22 @@ package io.traceroll.operator.rollout;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What the rollout needs to know of a pod: its labels, annotations and container health. */
+/**
+ * What the rollout needs to know of a pod: its labels, annotations and container health.
+ *
+ * @param gone being deleted, or finished (Succeeded, or Failed as evicted pods are): no longer one
+ *     of the workload's running pods, so neither planned for nor judged
+ */
 public record PodFacts(
     String name,
     Map<String, String> labels,
     Map<String, String> annotations,
     boolean ready,
-    boolean terminating,
+    boolean gone,
     int maxRestartCount,
     String failingReason) {
 
@@ -29,10 +35,14 @@ public record PodFacts(
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     int restarts = 0;
     String failing = null;
-    List<ContainerStatus> containers =
-        status == null || status.getContainerStatuses() == null
-            ? List.of()
-            : status.getContainerStatuses();
+    List<ContainerStatus> containers = new ArrayList<>();
+    if (status != null && status.getInitContainerStatuses() != null) {
+      // The agent's copy runs as an init container: a pod stuck there fails the gate as well.
+      containers.addAll(status.getInitContainerStatuses());
+    }
+    if (status != null && status.getContainerStatuses() != null) {
+      containers.addAll(status.getContainerStatuses());
+    }
     for (ContainerStatus c : containers) {
       restarts = Math.max(restarts, c.getRestartCount() == null ? 0 : c.getRestartCount());
       var waiting = c.getState() == null ? null : c.getState().getWaiting();
@@ -45,7 +55,9 @@ public record PodFacts(
         meta.getLabels() == null ? Map.of() : meta.getLabels(),
         meta.getAnnotations() == null ? Map.of() : meta.getAnnotations(),
         ready,
-        meta.getDeletionTimestamp() != null,
+        meta.getDeletionTimestamp() != null
+            || (status != null
+                && ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase()))),
         restarts,
         failing);
   }

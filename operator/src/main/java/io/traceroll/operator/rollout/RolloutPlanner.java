@@ -19,7 +19,7 @@ final class RolloutPlanner {
    *     else null
    */
   static Optional<WorkloadAction> need(String policyId, String desiredHash, List<PodFacts> pods) {
-    List<PodFacts> live = pods.stream().filter(p -> !p.terminating()).toList();
+    List<PodFacts> live = pods.stream().filter(p -> !p.gone()).toList();
     if (live.isEmpty()) {
       return Optional.empty();
     }

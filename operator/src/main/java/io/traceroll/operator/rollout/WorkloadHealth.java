@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The health gate of a restarted workload: passed when its controller finished the rollout with
- * every new pod ready; failed when a new pod crash-loops or restarts too often, or when the timeout
- * passes first. Pure.
+ * every new pod ready (and, when instrumenting, carrying the injection it was restarted for);
+ * failed when a new pod crash-loops or restarts too often, or when the timeout passes first; not
+ * injected when its new pods run without the agent (the webhook failed open). Pure.
  */
 final class WorkloadHealth {
   /** The gate's verdict. */
@@ -16,23 +17,29 @@ final class WorkloadHealth {
     public enum State {
       PASSED,
       WAITING,
-      FAILED
+      FAILED,
+      NOT_INJECTED
     }
   }
 
   private WorkloadHealth() {}
 
+  /**
+   * @param injectionHash the injection the restart is for, which the new pods must carry; null when
+   *     taking the agent out
+   */
   static Verdict evaluate(
       Workload workload,
       List<PodFacts> pods,
       String revision,
+      String injectionHash,
       Instant startedAt,
       Instant now,
       Duration timeout,
       int maxRestarts) {
     List<PodFacts> fresh =
         pods.stream()
-            .filter(p -> !p.terminating())
+            .filter(p -> !p.gone())
             .filter(p -> revision.equals(p.annotations().get(Traceroll.RESTARTED_AT_ANNOTATION)))
             .toList();
     for (PodFacts pod : fresh) {
@@ -53,6 +60,24 @@ final class WorkloadHealth {
     boolean allReady =
         fresh.size() >= workload.desired() && fresh.stream().allMatch(PodFacts::ready);
     if (workload.rolledOut() && allReady) {
+      long without =
+          injectionHash == null
+              ? 0
+              : fresh.stream()
+                  .filter(
+                      p ->
+                          !injectionHash.equals(
+                              p.annotations().get(Traceroll.INJECTION_HASH_ANNOTATION)))
+                  .count();
+      if (without > 0) {
+        return new Verdict(
+            Verdict.State.NOT_INJECTED,
+            without
+                + " of "
+                + fresh.size()
+                + " new pod(s) run without the agent (admitted while the webhook was not"
+                + " reachable?)");
+      }
       return new Verdict(Verdict.State.PASSED, fresh.size() + " new pod(s) ready");
     }
     if (now.isAfter(startedAt.plus(timeout))) {

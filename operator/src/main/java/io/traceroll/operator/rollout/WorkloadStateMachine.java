@@ -125,6 +125,7 @@ final class WorkloadStateMachine {
             w,
             pods,
             restarting.revision(),
+            restarting.action() == WorkloadAction.Instrument ? restarting.target() : null,
             startedAt(restarting, step.now()),
             step.now(),
             step.gateTimeout(),
@@ -133,6 +134,13 @@ final class WorkloadStateMachine {
     return switch (verdict.state()) {
       case PASSED -> Transition.to(restarting.in(WorkloadPhase.Instrumented, verdict.reason()));
       case WAITING -> Transition.to(restarting.in(WorkloadPhase.Restarting, verdict.reason()));
+      // Its pods are healthy, only without the agent: nothing to roll back, and restarting it
+      // again for the same injection could loop. Failed, with the reason.
+      case NOT_INJECTED ->
+          new Transition(
+              restarting.in(WorkloadPhase.Failed, verdict.reason()),
+              false,
+              Optional.of(RolloutOutcome.Event.warning("NotInjected", why)));
       case FAILED ->
           step.spec().isAutoRollback() && restarting.action() == WorkloadAction.Instrument
               ? new Transition(

@@ -24,7 +24,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   enum Outcome {
     HEALTHY,
     CRASHLOOP_WITH_AGENT,
-    STUCK
+    STUCK,
+    /** New pods come up healthy but without the agent, as when the webhook failed open. */
+    ADMITTED_WITHOUT_AGENT
   }
 
   final Map<String, Workload> workloads = new LinkedHashMap<>();
@@ -122,6 +124,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
                     ? pod(w.name(), null, revision, true, null)
                     : pod(w.name(), hash, revision, false, "app: CrashLoopBackOff");
             case STUCK -> pod(w.name(), hash, revision, false, null);
+            case ADMITTED_WITHOUT_AGENT -> pod(w.name(), null, revision, true, null);
           };
       pods.put(w.key(), List.of(next));
     }

@@ -86,6 +86,25 @@ class RolloutExecutorTest {
   }
 
   @Test
+  void newPodsWithoutTheAgentFailTheWorkloadOnceAndAreNeverRestartedAgain() {
+    cluster.add("shop", "open", FakeCluster.Outcome.ADMITTED_WITHOUT_AGENT, false);
+
+    RolloutOutcome failed = null;
+    for (int i = 0; i < 6; i++) {
+      RolloutOutcome outcome = step(Set.of("shop"));
+      if (failed == null && phases().get("open") == WorkloadPhase.Failed) {
+        failed = outcome;
+      }
+    }
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/open");
+    assertThat(phases()).containsEntry("open", WorkloadPhase.Failed);
+    assertThat(failed).isNotNull();
+    assertThat(failed.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo("NotInjected"));
+    assertThat(status.getWorkloads().get(0).getMessage()).contains("without the agent");
+  }
+
+  @Test
   void rollsBackAFailingWorkloadAndFinishesTheOthers() {
     spec.setMaxConcurrent(3);
     cluster.add("shop", "good1", FakeCluster.Outcome.HEALTHY, false);
