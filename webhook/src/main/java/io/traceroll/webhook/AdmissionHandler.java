@@ -139,7 +139,8 @@ public final class AdmissionHandler {
             instanceof InjectionDecision.Inject inject)) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    PodMutator.Result result = mutator.mutate(pod, namespace, inject);
+    PodMutator.Result result =
+        mutator.mutate(pod, namespace, resolver.namespaceUid(namespace), inject);
     return new Decision(
         result.changed() ? Outcome.INJECTED : Outcome.UNCHANGED,
         result.changed() ? result.patch() : null,

@@ -7,17 +7,42 @@ import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.Naming;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * The init container that copies the agent into the shared volume. Its security context meets the
- * restricted Pod Security Standard, so injection works in locked-down namespaces.
+ * The init container that copies the agent into the shared volume, shaped after the application
+ * container it serves so that the pod passes whatever the original passed:
+ *
+ * <ul>
+ *   <li>Resources: the app container's CPU, memory and ephemeral-storage requests and limits (as
+ *       the API server saw them, LimitRange defaults included). The copy meets every per-container
+ *       LimitRange bound the app container meets, and a pod's effective request, the larger of its
+ *       largest init container and the sum of its app containers, does not grow: quota use stays
+ *       the same. A policy's own {@code java.initResources} wins.
+ *   <li>Security: the app container's security context, with what it leaves open closed (no
+ *       privilege escalation, all capabilities dropped, the runtime's seccomp profile, a read-only
+ *       root). The user is the container's or the pod's own; else, on OpenShift, the first UID of
+ *       the namespace's range (the restricted SCC refuses any other); else 65532.
+ * </ul>
  */
 final class AgentInitContainer {
   static final long NON_ROOT_UID = 65532L;
 
+  /** The annotation holding an OpenShift namespace's UID range, e.g. 1000680000/10000. */
+  static final String OPENSHIFT_UID_RANGE = "openshift.io/sa.scc.uid-range";
+
+  private static final List<String> COPIED_RESOURCES =
+      List.of("cpu", "memory", "ephemeral-storage");
+
   private AgentInitContainer() {}
 
-  static ObjectNode build(String volume, JsonNode podSpec, InjectionSettings settings) {
+  static ObjectNode build(
+      String volume,
+      JsonNode podSpec,
+      InjectionSettings settings,
+      JsonNode app,
+      OptionalLong namespaceUid) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode init = nodes.objectNode();
     init.put("name", uniqueName(podSpec));
@@ -31,21 +56,77 @@ final class AgentInitContainer {
         .addObject()
         .put("name", volume)
         .put("mountPath", PodMutator.MOUNT_PATH);
-    if (settings.initResources() != null) {
-      init.set("resources", settings.initResources().deepCopy());
-    } else {
-      ObjectNode resources = init.putObject("resources");
-      resources.putObject("requests").put("cpu", "10m").put("memory", "32Mi");
-      resources.putObject("limits").put("cpu", "500m").put("memory", "128Mi");
+    ObjectNode resources =
+        settings.initResources() != null
+            ? (ObjectNode) settings.initResources().deepCopy()
+            : resourcesOf(app);
+    if (!resources.isEmpty()) {
+      init.set("resources", resources);
     }
-    ObjectNode security = init.putObject("securityContext");
-    security.put("runAsNonRoot", true);
-    security.put("runAsUser", NON_ROOT_UID);
-    security.put("allowPrivilegeEscalation", false);
-    security.put("readOnlyRootFilesystem", true);
-    security.putObject("capabilities").putArray("drop").add("ALL");
-    security.putObject("seccompProfile").put("type", "RuntimeDefault");
+    init.set("securityContext", securityContext(podSpec, app, namespaceUid));
     return init;
+  }
+
+  private static ObjectNode resourcesOf(JsonNode app) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    for (String kind : List.of("requests", "limits")) {
+      JsonNode from = app.path("resources").path(kind);
+      ObjectNode to = JsonNodeFactory.instance.objectNode();
+      for (String resource : COPIED_RESOURCES) {
+        if (from.hasNonNull(resource)) {
+          to.set(resource, from.get(resource).deepCopy());
+        }
+      }
+      if (!to.isEmpty()) {
+        out.set(kind, to);
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode securityContext(
+      JsonNode podSpec, JsonNode app, OptionalLong namespaceUid) {
+    JsonNode own = app.path("securityContext");
+    ObjectNode security =
+        own.isObject() ? ((ObjectNode) own).deepCopy() : JsonNodeFactory.instance.objectNode();
+    JsonNode pod = podSpec.path("securityContext");
+    if (!security.has("runAsUser") && !pod.has("runAsUser")) {
+      security.put("runAsUser", namespaceUid.orElse(NON_ROOT_UID));
+    }
+    if (!security.has("runAsNonRoot") && !pod.has("runAsNonRoot")) {
+      security.put("runAsNonRoot", true);
+    }
+    if (!security.has("allowPrivilegeEscalation")) {
+      security.put("allowPrivilegeEscalation", false);
+    }
+    if (!security.has("readOnlyRootFilesystem")) {
+      security.put("readOnlyRootFilesystem", true);
+    }
+    if (!security.path("capabilities").has("drop")) {
+      ObjectNode capabilities =
+          security.path("capabilities").isObject()
+              ? (ObjectNode) security.get("capabilities")
+              : security.putObject("capabilities");
+      capabilities.putArray("drop").add("ALL");
+    }
+    if (!security.has("seccompProfile") && !pod.has("seccompProfile")) {
+      security.putObject("seccompProfile").put("type", "RuntimeDefault");
+    }
+    return security;
+  }
+
+  /** The first UID of an OpenShift namespace's range, if its annotation names one. */
+  static OptionalLong openShiftUid(Map<String, String> namespaceAnnotations) {
+    String range =
+        namespaceAnnotations == null ? null : namespaceAnnotations.get(OPENSHIFT_UID_RANGE);
+    if (range == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(range.split("/", 2)[0].trim()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static String uniqueName(JsonNode podSpec) {

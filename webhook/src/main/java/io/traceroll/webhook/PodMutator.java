@@ -11,6 +11,7 @@ import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.Naming;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Adds the OpenTelemetry Java agent to the containers an {@link InjectionDecision} names: edits a
@@ -33,15 +34,38 @@ public final class PodMutator {
     }
   }
 
+  /** Size limit of the agent's emptyDir: the agent jar is about 25 MB, vendor builds up to ~40. */
+  public static final String AGENT_VOLUME_SIZE_LIMIT = "128Mi";
+
   public Result mutate(JsonNode pod, String namespace, InjectionDecision.Inject decision) {
+    return mutate(pod, namespace, OptionalLong.empty(), decision);
+  }
+
+  /**
+   * @param namespaceUid the first UID of the namespace's OpenShift range, if it has one (see {@link
+   *     AgentInitContainer})
+   */
+  public Result mutate(
+      JsonNode pod,
+      String namespace,
+      OptionalLong namespaceUid,
+      InjectionDecision.Inject decision) {
     InjectionSettings settings = decision.settings();
     List<String> warnings = new ArrayList<>();
     ObjectNode copy = pod.deepCopy();
     ObjectNode spec = (ObjectNode) copy.get("spec");
-    String volume = agentVolume(spec, settings);
+    List<ObjectNode> injected = containers(spec, decision.containers());
+    // The init container is shaped after the first app container it serves.
+    JsonNode model =
+        injected.stream()
+            .filter(c -> !isInitContainer(spec, c))
+            .findFirst()
+            .map(JsonNode.class::cast)
+            .orElse(injected.isEmpty() ? NODES.objectNode() : injected.get(0));
+    String volume = agentVolume(spec, settings, model, namespaceUid);
     ServiceIdentity identity = ServiceIdentity.of(copy);
     boolean injectedAny = false;
-    for (ObjectNode container : containers(spec, decision.containers())) {
+    for (ObjectNode container : injected) {
       if (ContainerEnv.mountsVolume(container, volume)) {
         continue;
       }
@@ -66,6 +90,15 @@ public final class PodMutator {
     return new Result(JsonPatchDiff.between(pod, copy), warnings);
   }
 
+  private static boolean isInitContainer(ObjectNode spec, JsonNode container) {
+    for (JsonNode c : spec.path("initContainers")) {
+      if (c == container) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The named containers, init containers first, as they stand in the copy. */
   private static List<ObjectNode> containers(ObjectNode spec, List<String> names) {
     List<ObjectNode> out = new ArrayList<>();
@@ -83,7 +116,8 @@ public final class PodMutator {
    * Finds our agent volume or adds it (with the init container that fills it). A user volume that
    * happens to carry our name is left alone and ours gets a suffix.
    */
-  private static String agentVolume(ObjectNode spec, InjectionSettings settings) {
+  private static String agentVolume(
+      ObjectNode spec, InjectionSettings settings, JsonNode model, OptionalLong namespaceUid) {
     List<String> used = new ArrayList<>();
     for (JsonNode v : spec.path("volumes")) {
       String name = v.path("name").asText();
@@ -100,8 +134,9 @@ public final class PodMutator {
           .put("reference", settings.agentImage())
           .put("pullPolicy", "IfNotPresent");
     } else {
-      volume.putObject("emptyDir");
-      array(spec, "initContainers").insert(0, AgentInitContainer.build(name, spec, settings));
+      volume.putObject("emptyDir").put("sizeLimit", AGENT_VOLUME_SIZE_LIMIT);
+      array(spec, "initContainers")
+          .insert(0, AgentInitContainer.build(name, spec, settings, model, namespaceUid));
     }
     array(spec, "volumes").add(volume);
     return name;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -64,6 +65,14 @@ public final class PolicyResolver {
     }
     Optional<TracingPolicy> winner = precedence.winner(ns, policies.get());
     return winner.map(this::settingsOf);
+  }
+
+  /** The first UID of the namespace's OpenShift range, if it has one (read from the cache). */
+  public OptionalLong namespaceUid(String namespace) {
+    Namespace ns = namespaces.apply(namespace);
+    return ns == null
+        ? OptionalLong.empty()
+        : AgentInitContainer.openShiftUid(ns.getMetadata().getAnnotations());
   }
 
   private Namespace cachedNamespace(String name) {

@@ -84,7 +84,7 @@ class PodMutatorVolumesTest {
               assertThat(volumes.get(1)).isEqualTo(m.before().at("/spec/volumes/1"));
               assertThat(volumes).hasSize(3);
               assertThat(volumes.get(2))
-                  .isEqualTo(json("{'name':'traceroll-agent-2','emptyDir':{}}"));
+                  .isEqualTo(json("{'name':'traceroll-agent-2','emptyDir':{'sizeLimit':'128Mi'}}"));
               assertThat(m.after().at("/spec/initContainers/0/volumeMounts/0/name").asText())
                   .isEqualTo("traceroll-agent-2");
               // The user's own mount of their volume is untouched.

@@ -33,7 +33,10 @@ public class JavaInjection {
   @JsonPropertyDescription("Extra environment variables for instrumented containers.")
   private List<EnvVar> env = new ArrayList<>();
 
-  @JsonPropertyDescription("CPU and memory for the agent init container.")
+  @JsonPropertyDescription(
+      "CPU and memory for the agent init container. Default: the first instrumented container's"
+          + " own requests and limits, so the pod passes the same LimitRanges and uses the same"
+          + " quota as without the agent.")
   private ResourceRequirements resources;
 
   @JsonPropertyDescription(
