@@ -8,8 +8,17 @@ public enum WorkloadPhase {
   Restarting,
   /** Its pods run with the policy's current injection (or, when removing, without any). */
   Instrumented,
-  /** Its instrumented pods failed the health gate and autoRollback is off. */
+  /**
+   * Its instrumented pods failed the health gate and autoRollback is off, or its new pods came up
+   * without the agent.
+   */
   Failed,
   /** Its instrumented pods failed the health gate; it was opted out and restarted without. */
-  RolledBack
+  RolledBack,
+  /**
+   * A pod-template patch does not roll it (a paused Deployment, an OnDelete or partitioned update
+   * strategy): it gets the change at its next restart, which the rollout neither forces nor waits
+   * for.
+   */
+  Waiting
 }

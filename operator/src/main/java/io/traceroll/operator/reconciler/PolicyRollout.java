@@ -2,6 +2,7 @@ package io.traceroll.operator.reconciler;
 
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
+import io.traceroll.operator.rollout.InjectedPods;
 import io.traceroll.operator.rollout.RolloutExecutor;
 import io.traceroll.operator.rollout.RolloutOutcome;
 import io.traceroll.operator.rollout.StepContext;
@@ -40,8 +41,11 @@ final class PolicyRollout {
     return executor.step(step, previous == null ? null : previous.getRollout());
   }
 
-  /** Whether no pod carries the policy's injection any more. */
-  boolean agentGone(TracingPolicy policy) {
-    return workloads.namespacesInjectedBy(Naming.policyId(policy)).isEmpty();
+  /**
+   * The running pods that still carry the policy's agent: a deletion waits only for those a rollout
+   * restart takes it out of.
+   */
+  InjectedPods injectedPods(TracingPolicy policy) {
+    return workloads.injectedPods(Naming.policyId(policy));
   }
 }

@@ -59,6 +59,17 @@ final class StatusWriter {
         .patchStatus(statusOnly(policy, status));
   }
 
+  /** The pods a deleted policy's agent stays in, as an Event (the policy itself goes). */
+  void agentLeft(TracingPolicy policy, KubernetesClient client, String pods) {
+    new EventRecorder(client)
+        .warning(
+            policy,
+            "AgentLeftInPods",
+            "no rollout restart takes the agent out of these; they keep it until they end or"
+                + " restart: "
+                + pods);
+  }
+
   private static void record(
       TracingPolicy policy, PolicyStatusAggregator aggregator, EventRecorder events) {
     for (RolloutOutcome.Event e : aggregator.events()) {

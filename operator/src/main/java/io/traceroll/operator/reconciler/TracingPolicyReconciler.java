@@ -214,7 +214,18 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       return later(status.waiting());
     }
     RolloutOutcome outcome = rollout.step(policy, Set.of());
-    if (!outcome.active() && rollout.agentGone(policy)) {
+    var injected = rollout.injectedPods(policy);
+    if (!outcome.active() && injected.restartable().isEmpty()) {
+      if (!injected.notRestartable().isEmpty()) {
+        // Jobs, bare pods, other owners and workloads waiting for their next restart keep the
+        // agent until they end or restart; the deletion does not wait for them.
+        String left = String.join(", ", injected.notRestartable());
+        LOG.warn(
+            "policy {} deleted; the agent stays in pods no rollout restarts: {}",
+            Naming.policyId(policy),
+            left);
+        writer.agentLeft(policy, context.getClient(), left);
+      }
       LOG.info("policy {} deleted; its agent is out of every workload", Naming.policyId(policy));
       work.deleted();
       return DeleteControl.defaultDelete();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,65 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
         .filter(p -> RolloutPlanner.injectedBy(policyId, p.getMetadata().getAnnotations()))
         .map(p -> p.getMetadata().getNamespace())
         .collect(Collectors.toSet());
+  }
+
+  @Override
+  public InjectedPods injectedPods(String policyId) {
+    Set<String> restartable = new TreeSet<>();
+    Set<String> other = new TreeSet<>();
+    for (Pod pod : view.allPods()) {
+      if (PodFacts.of(pod).gone()
+          || !RolloutPlanner.injectedBy(policyId, pod.getMetadata().getAnnotations())) {
+        continue;
+      }
+      String ns = pod.getMetadata().getNamespace();
+      String owner = ownerWorkload(pod);
+      Workload w =
+          owner == null
+              ? null
+              : view.workloads(ns).stream()
+                  .filter(o -> owner.equals(o.getKind() + "/" + o.getMetadata().getName()))
+                  .findFirst()
+                  .map(Workload::of)
+                  .orElse(null);
+      if (w != null && w.rollBlocker() == null) {
+        restartable.add(w.key());
+      } else {
+        other.add(owner != null ? owner.replace("/", "/" + ns + "/") : describe(pod));
+      }
+    }
+    return new InjectedPods(restartable, other);
+  }
+
+  /** Kind/name of the workload controlling the pod, seen through a Deployment's ReplicaSet. */
+  private static String ownerWorkload(Pod pod) {
+    OwnerReference ref =
+        pod.getMetadata().getOwnerReferences() == null
+            ? null
+            : pod.getMetadata().getOwnerReferences().stream()
+                .filter(r -> Boolean.TRUE.equals(r.getController()))
+                .findFirst()
+                .orElse(null);
+    if (ref == null) {
+      return null;
+    }
+    String hash =
+        pod.getMetadata().getLabels() == null
+            ? null
+            : pod.getMetadata().getLabels().get("pod-template-hash");
+    if ("ReplicaSet".equals(ref.getKind()) && hash != null && ref.getName().endsWith("-" + hash)) {
+      return "Deployment/" + ref.getName().substring(0, ref.getName().length() - hash.length() - 1);
+    }
+    return ref.getKind() + "/" + ref.getName();
+  }
+
+  private static String describe(Pod pod) {
+    var refs = pod.getMetadata().getOwnerReferences();
+    String owner =
+        refs == null || refs.isEmpty()
+            ? ""
+            : " (of " + refs.get(0).getKind() + " " + refs.get(0).getName() + ")";
+    return "Pod/" + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + owner;
   }
 
   @Override

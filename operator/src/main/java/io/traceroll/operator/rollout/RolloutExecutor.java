@@ -36,6 +36,9 @@ public final class RolloutExecutor {
     /** Namespaces with pods that carry this policy's injection. */
     Set<String> namespacesInjectedBy(String policyId);
 
+    /** The running pods that carry this policy's injection, by whether a restart can remove it. */
+    InjectedPods injectedPods(String policyId);
+
     /** Patches the pod template so the controller rolls new pods, as kubectl rollout restart. */
     void restart(Workload workload, String revision, String target, boolean optOut);
 

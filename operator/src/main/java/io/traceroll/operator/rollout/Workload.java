@@ -17,6 +17,8 @@ import java.util.Objects;
  *
  * @param rolledOut the controller finished rolling out the current template (all replicas updated
  *     and ready, for the generation it last saw)
+ * @param rollBlocker why a pod-template patch would not roll new pods (paused, OnDelete, a
+ *     partition), or null when it would
  */
 public record Workload(
     String kind,
@@ -25,7 +27,19 @@ public record Workload(
     int desired,
     boolean rolledOut,
     PodView template,
-    LabelSelector selector) {
+    LabelSelector selector,
+    String rollBlocker) {
+
+  public Workload(
+      String kind,
+      String namespace,
+      String name,
+      int desired,
+      boolean rolledOut,
+      PodView template,
+      LabelSelector selector) {
+    this(kind, namespace, name, desired, rolledOut, template, selector, null);
+  }
 
   public String key() {
     return kind + "/" + namespace + "/" + name;
@@ -51,7 +65,9 @@ public record Workload(
               && n(s.getUpdatedReplicas()) >= desired
               && n(s.getReadyReplicas()) >= desired
               && n(s.getReplicas()) == n(s.getUpdatedReplicas());
-      return of(d, desired, done, d.getSpec().getTemplate(), d.getSpec().getSelector());
+      String blocker =
+          Boolean.TRUE.equals(d.getSpec().getPaused()) ? "the Deployment is paused" : null;
+      return of(d, desired, done, d.getSpec().getTemplate(), d.getSpec().getSelector(), blocker);
     }
     if (object instanceof StatefulSet st) {
       var s = st.getStatus();
@@ -62,7 +78,18 @@ public record Workload(
               && n(s.getUpdatedReplicas()) >= desired
               && n(s.getReadyReplicas()) >= desired
               && Objects.equals(s.getCurrentRevision(), s.getUpdateRevision());
-      return of(st, desired, done, st.getSpec().getTemplate(), st.getSpec().getSelector());
+      var strategy = st.getSpec().getUpdateStrategy();
+      String blocker = null;
+      if (strategy != null && "OnDelete".equals(strategy.getType())) {
+        blocker = "the StatefulSet updates OnDelete";
+      } else if (strategy != null
+          && strategy.getRollingUpdate() != null
+          && n(strategy.getRollingUpdate().getPartition()) > 0) {
+        blocker =
+            "the StatefulSet's rolling update is partitioned at "
+                + strategy.getRollingUpdate().getPartition();
+      }
+      return of(st, desired, done, st.getSpec().getTemplate(), st.getSpec().getSelector(), blocker);
     }
     DaemonSet ds = (DaemonSet) object;
     var s = ds.getStatus();
@@ -72,11 +99,21 @@ public record Workload(
             && Objects.equals(s.getObservedGeneration(), ds.getMetadata().getGeneration())
             && n(s.getUpdatedNumberScheduled()) >= desired
             && n(s.getNumberReady()) >= desired;
-    return of(ds, desired, done, ds.getSpec().getTemplate(), ds.getSpec().getSelector());
+    var strategy = ds.getSpec().getUpdateStrategy();
+    String blocker =
+        strategy != null && "OnDelete".equals(strategy.getType())
+            ? "the DaemonSet updates OnDelete"
+            : null;
+    return of(ds, desired, done, ds.getSpec().getTemplate(), ds.getSpec().getSelector(), blocker);
   }
 
   private static Workload of(
-      HasMetadata o, int desired, boolean done, PodTemplateSpec template, LabelSelector selector) {
+      HasMetadata o,
+      int desired,
+      boolean done,
+      PodTemplateSpec template,
+      LabelSelector selector,
+      String blocker) {
     return new Workload(
         o.getKind(),
         o.getMetadata().getNamespace(),
@@ -84,7 +121,8 @@ public record Workload(
         desired,
         done,
         PodView.of(template),
-        selector);
+        selector,
+        blocker);
   }
 
   private static int n(Integer value) {

@@ -47,7 +47,9 @@ final class WorkloadStateMachine {
     }
     if (need.isEmpty()) {
       return Transition.to(
-          previous != null && previous.phase() == WorkloadPhase.Pending
+          previous != null
+                  && (previous.phase() == WorkloadPhase.Pending
+                      || previous.phase() == WorkloadPhase.Waiting)
               ? previous.in(WorkloadPhase.Instrumented, "up to date without a rollout restart")
               : previous);
     }
@@ -61,6 +63,11 @@ final class WorkloadStateMachine {
         && previous.phase() == WorkloadPhase.Failed
         && previous.action() == action) {
       return Transition.to(previous); // not retried: fix the workload or the policy first
+    }
+    if (w.rollBlocker() != null) {
+      return Transition.to(
+          WorkloadState.pending(w, action, "waits for its next restart: " + w.rollBlocker())
+              .in(WorkloadPhase.Waiting, "waits for its next restart: " + w.rollBlocker()));
     }
     return Transition.to(
         WorkloadState.pending(
@@ -119,6 +126,12 @@ final class WorkloadStateMachine {
 
   private static Transition gate(
       StepContext step, Workload w, List<PodFacts> pods, WorkloadState restarting) {
+    if (w.rollBlocker() != null) {
+      // Paused (or its strategy changed) after the restart: the new pods come when the user lets
+      // them; not a failure, never rolled back for it.
+      return Transition.to(
+          restarting.in(WorkloadPhase.Waiting, "waits for its next restart: " + w.rollBlocker()));
+    }
     var gate = step.spec().getHealthGate();
     WorkloadHealth.Verdict verdict =
         WorkloadHealth.evaluate(

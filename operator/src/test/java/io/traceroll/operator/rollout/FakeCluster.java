@@ -131,6 +131,19 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   }
 
   @Override
+  public InjectedPods injectedPods(String id) {
+    Set<String> keys =
+        pods.entrySet().stream()
+            .filter(
+                e ->
+                    e.getValue().stream()
+                        .anyMatch(p -> !p.gone() && RolloutPlanner.injectedBy(id, p.annotations())))
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toSet());
+    return new InjectedPods(keys, Set.of());
+  }
+
+  @Override
   public String admissionProblem(Workload workload, String id) {
     return admissionProblems.get(workload.key());
   }

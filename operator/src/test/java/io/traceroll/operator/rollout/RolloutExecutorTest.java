@@ -86,6 +86,42 @@ class RolloutExecutorTest {
   }
 
   @Test
+  void aWorkloadATemplatePatchCannotRollWaitsForItsNextRestartWithoutCountingAsAFailure() {
+    Workload paused = cluster.add("shop", "paused", FakeCluster.Outcome.HEALTHY, false);
+    cluster.workloads.put(paused.key(), blocked(paused, "the Deployment is paused"));
+
+    RolloutOutcome outcome = null;
+    for (int i = 0; i < 3; i++) {
+      outcome = step(Set.of("shop"));
+    }
+
+    assertThat(cluster.restarts).isEmpty();
+    assertThat(phases()).containsEntry("paused", WorkloadPhase.Waiting);
+    assertThat(status.getWorkloads().get(0).getMessage())
+        .isEqualTo("waits for its next restart: the Deployment is paused");
+    assertThat(outcome.active()).as("nothing for the rollout to wait on").isFalse();
+    assertThat(outcome.degraded()).isFalse();
+    assertThat(status.getSummary()).isEqualTo("0/1");
+
+    // Unpaused: a template patch rolls it again, and the rollout does.
+    cluster.workloads.put(paused.key(), paused);
+    step(Set.of("shop"));
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/paused");
+  }
+
+  private static Workload blocked(Workload w, String why) {
+    return new Workload(
+        w.kind(),
+        w.namespace(),
+        w.name(),
+        w.desired(),
+        w.rolledOut(),
+        w.template(),
+        w.selector(),
+        why);
+  }
+
+  @Test
   void newPodsWithoutTheAgentFailTheWorkloadOnceAndAreNeverRestartedAgain() {
     cluster.add("shop", "open", FakeCluster.Outcome.ADMITTED_WITHOUT_AGENT, false);
 
