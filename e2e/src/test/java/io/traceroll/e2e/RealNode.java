@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.traceroll.e2e.traces.JaegerTrace;
 import java.io.IOException;
@@ -173,6 +176,42 @@ final class RealNode {
         .addToRequests("memory", new Quantity("96Mi"))
         .addToLimits("memory", new Quantity("384Mi"))
         .endResources();
+  }
+
+  /** A pod of the Deployment's template with no owner, as `kubectl run` makes one. */
+  static Pod bare(Deployment d) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(d.getMetadata().getName())
+        .withNamespace(d.getMetadata().getNamespace())
+        .withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
+        .endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .build();
+  }
+
+  /** A Job on the real node running the shop image with this command, once. */
+  static Job job(String ns, String name, String... command) throws IOException {
+    Deployment template = shop(ns, name, "backend");
+    var spec = template.getSpec().getTemplate().getSpec();
+    spec.setRestartPolicy("Never");
+    spec.getContainers().get(0).setCommand(List.of(command));
+    spec.getContainers().get(0).setReadinessProbe(null);
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(template.getSpec().getTemplate().getMetadata().getLabels())
+        .endMetadata()
+        .withSpec(spec)
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   /** A ClusterIP Service on port 8080 for the pods labelled {@code app: name}. */

@@ -1,12 +1,15 @@
 package io.traceroll.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,10 +58,10 @@ abstract class RealPodAdmission {
   }
 
   @Test
-  void injectedPodsRunInANamespaceWithALimitRange() throws Exception {
+  void injectedPodsPassALimitRangeTheirOriginalsPass() throws Exception {
     String ns = RealNodeE2eTest.governedNamespace("rn-limits", Map.of());
-    // Defaults for containers that set nothing (the init container sets its own) and a per
-    // container maximum the app and the agent's copy both fit.
+    // Bounds an ordinary namespace sets: at most 300m and at least 50m of CPU per container, limit
+    // at most 4x the request. A fixed init container (10m/500m) broke all three.
     LimitRange limits =
         new LimitRangeBuilder()
             .withNewMetadata()
@@ -68,23 +71,67 @@ abstract class RealPodAdmission {
             .withNewSpec()
             .addNewLimit()
             .withType("Container")
-            .addToDefault("cpu", new Quantity("500m"))
-            .addToDefault("memory", new Quantity("384Mi"))
-            .addToDefaultRequest("cpu", new Quantity("20m"))
-            .addToDefaultRequest("memory", new Quantity("64Mi"))
-            .addToMax("cpu", new Quantity("1"))
-            .addToMax("memory", new Quantity("1Gi"))
+            .addToMax("cpu", new Quantity("300m"))
+            .addToMin("cpu", new Quantity("50m"))
+            .addToMaxLimitRequestRatio("cpu", new Quantity("4"))
             .endLimit()
             .endSpec()
             .build();
     client.resource(limits).create();
-    client.resource(RealNode.shop(ns, "backend", "backend")).create();
+    client.resource(withCpu(RealNode.shop(ns, "backend", "backend"), 1)).create();
 
     RealNode.awaitAvailable(client, ns, "backend");
     Pod pod = assertRunsWithTheAgent(ns);
-    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
-        .as("the LimitRange's default applied")
-        .containsEntry("cpu", new Quantity("500m"));
+    assertThat(pod.getSpec().getInitContainers().get(0).getResources().getLimits())
+        .containsEntry("cpu", new Quantity("300m"));
+  }
+
+  @Test
+  void injectedPodsUseTheQuotaTheirOriginalsWould() throws Exception {
+    String ns = RealNodeE2eTest.governedNamespace("rn-quota", Map.of());
+    // Exactly what two uninstrumented replicas take.
+    ResourceQuota quota =
+        new ResourceQuotaBuilder()
+            .withNewMetadata()
+            .withName("quota")
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .addToHard("requests.cpu", new Quantity("200m"))
+            .addToHard("limits.cpu", new Quantity("600m"))
+            .endSpec()
+            .build();
+    client.resource(quota).create();
+    client.resource(withCpu(RealNode.shop(ns, "backend", "backend"), 2)).create();
+
+    RealNode.awaitAvailable(client, ns, "backend");
+    assertThat(RealNode.pods(client, ns, "backend"))
+        .hasSize(2)
+        .allSatisfy(
+            p -> assertThat(TestCluster.annotations(p)).containsKey(Traceroll.INJECTED_ANNOTATION));
+    await()
+        .atMost(TestCluster.timeout())
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .resourceQuotas()
+                            .inNamespace(ns)
+                            .withName("quota")
+                            .get()
+                            .getStatus()
+                            .getUsed())
+                    .containsEntry("requests.cpu", new Quantity("200m"))
+                    .containsEntry("limits.cpu", new Quantity("600m")));
+  }
+
+  /** The app container at 100m CPU requested, 300m the limit; this many replicas. */
+  private static Deployment withCpu(Deployment d, int replicas) {
+    d.getSpec().setReplicas(replicas);
+    var resources = d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources();
+    resources.getRequests().put("cpu", new Quantity("100m"));
+    resources.getLimits().put("cpu", new Quantity("300m"));
+    return d;
   }
 
   private Pod assertRunsWithTheAgent(String ns) {

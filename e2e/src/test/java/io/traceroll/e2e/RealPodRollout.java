@@ -70,6 +70,108 @@ abstract class RealPodRollout {
 
   @Test
   @Order(3)
+  void aPausedDeploymentWaitsForItsNextRestartAndIsRolledOnceUnpaused() throws Exception {
+    String ns = runningUninstrumented("rn-paused", 1, "EXIT_WITH_AGENT", "false");
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("app-0")
+        .edit(
+            d -> {
+              d.getSpec().setPaused(true);
+              return d;
+            });
+    govern(ns);
+
+    awaitPhases(ns, 1, WorkloadPhase.Waiting);
+    assertThat(workloads(ns).get(0).getMessage())
+        .isEqualTo("waits for its next restart: the Deployment is paused");
+    assertThat(replicaSets(ns, "app-0")).as("nothing rolled").isEqualTo(1);
+
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("app-0")
+        .edit(
+            d -> {
+              d.getSpec().setPaused(false);
+              return d;
+            });
+    awaitPhases(ns, 1, WorkloadPhase.Instrumented);
+    assertInstrumentedAndReady(ns, "app-0");
+    assertThat(replicaSets(ns, "app-0")).isEqualTo(2);
+  }
+
+  @Test
+  @Order(4)
+  void deletingAPolicyDoesNotWaitForPodsNoRestartCanChange() throws Exception {
+    String policyNs = RealNodeE2eTest.policyNs;
+    String name = "leftovers";
+    install.cluster.create(
+        policyNs,
+        """
+        apiVersion: traceroll.io/v1alpha1
+        kind: TracingPolicy
+        metadata: {name: %s}
+        spec:
+          selector:
+            namespaceSelector: {matchLabels: {e2e.traceroll.io/leftovers: "true"}}
+          backend:
+            otlpEndpoint: {endpoint: "http://jaeger.%s.svc:4317", protocol: grpc}
+        """
+            .formatted(name, policyNs));
+    // Selected by this policy alone (no traceroll.io/inject label, which the other one selects).
+    String ns = install.namespace("rn-left", Map.of("e2e.traceroll.io/leftovers", "true"));
+    install.cluster.awaitInjects(ns);
+    client.resource(RealNode.shop(ns, "app-0", "backend")).create();
+    // A bare pod and a Job's finished pod, both with the agent.
+    Pod bare = RealNode.bare(RealNode.shop(ns, "bare", "backend"));
+    client.resource(bare).create();
+    client.resource(RealNode.job(ns, "once", "java", "-version")).create();
+    RealNode.awaitAvailable(client, ns, "app-0");
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                client
+                        .batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(ns)
+                        .withName("once")
+                        .get()
+                        .getStatus()
+                        .getSucceeded()
+                    != null);
+    assertThat(TestCluster.annotations(client.pods().inNamespace(ns).withName("bare").get()))
+        .containsKey(Traceroll.INJECTED_ANNOTATION);
+
+    client.resources(TracingPolicy.class).inNamespace(policyNs).withName(name).delete();
+
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                client.resources(TracingPolicy.class).inNamespace(policyNs).withName(name).get()
+                    == null);
+    assertThat(RealNode.pods(client, ns, "app-0"))
+        .as("the Deployment was restarted without the agent")
+        .allSatisfy(
+            p ->
+                assertThat(TestCluster.annotations(p))
+                    .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    assertThat(
+            client.v1().events().inNamespace(policyNs).list().getItems().stream()
+                .filter(e -> "AgentLeftInPods".equals(e.getReason()))
+                .map(e -> e.getMessage()))
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("Pod/" + ns + "/bare").doesNotContain("once"));
+  }
+
+  @Test
+  @Order(5)
   void podsCreatedWhileTheWebhookIsDownAreInstrumentedWhenItReturns() throws Exception {
     scaleOperator(0);
     String ns;
@@ -91,7 +193,7 @@ abstract class RealPodRollout {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void aLeaderChangeInTheMiddleOfARolloutRestartsNothingTwice() throws Exception {
     String ns = runningUninstrumented("rn-leader", 4, "EXIT_WITH_AGENT", "false");
     patchRollout("{\"maxConcurrent\":1}");

@@ -1,6 +1,7 @@
 package io.traceroll.policy;
 
 import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.policy.PodView.ContainerView;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +35,9 @@ public sealed interface InjectionDecision {
     /** The pod has no containers at all. */
     NO_CONTAINERS,
     /** No container is selected: only sidecars, or names that match none. */
-    NO_CONTAINER_SELECTED
+    NO_CONTAINER_SELECTED,
+    /** No container runs a JVM (detection auto): a database, a proxy, another language. */
+    NO_JVM
   }
 
   default boolean injects() {
@@ -59,6 +62,9 @@ public sealed interface InjectionDecision {
       return new Skip(Reason.NO_CONTAINERS, "pod has no containers");
     }
     List<String> selected = selected(settings, pod);
+    if (selected.isEmpty() && !detected(settings, pod, false).isEmpty()) {
+      return new Skip(Reason.NO_JVM, "no container runs a JVM: " + notJvm(pod));
+    }
     if (selected.isEmpty()) {
       return new Skip(
           Reason.NO_CONTAINER_SELECTED,
@@ -72,8 +78,7 @@ public sealed interface InjectionDecision {
     Set<String> named = namedContainers(pod, settings);
     List<String> out = new ArrayList<>();
     if (named.isEmpty()) {
-      pod.containers().stream().filter(c -> !Sidecars.isSidecar(c)).forEach(c -> out.add(c.name()));
-      return out;
+      return detected(settings, pod, true);
     }
     for (List<ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
       for (ContainerView c : list) {
@@ -85,6 +90,29 @@ public sealed interface InjectionDecision {
       }
     }
     return out;
+  }
+
+  /**
+   * The application containers (no sidecars) that do ({@code jvm}) or do not run a JVM as far as
+   * the detection tells; with detection off every one of them counts as a JVM.
+   */
+  private static List<String> detected(InjectionSettings settings, PodView pod, boolean jvm) {
+    return pod.containers().stream()
+        .filter(c -> !Sidecars.isSidecar(c))
+        .filter(
+            c ->
+                jvm
+                    == (settings.detection() == JvmDetectionMode.OFF
+                        || JvmDetection.of(c).verdict() != JvmDetection.Verdict.NOT_JVM))
+        .map(ContainerView::name)
+        .toList();
+  }
+
+  private static String notJvm(PodView pod) {
+    return pod.containers().stream()
+        .filter(c -> !Sidecars.isSidecar(c))
+        .map(c -> c.name() + " (" + JvmDetection.of(c).source() + ")")
+        .collect(Collectors.joining(", "));
   }
 
   /** The pod annotation's container names, else the policy's (empty: all app containers). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.InjectionMode;
+import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicySpec;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.TreeMap;
  * @param generation the policy's metadata.generation, recorded on injected pods
  * @param sampler the remote sampler agents poll for the policy's sampling
  * @param extraEnv the policy's java.env entries, as JSON
+ * @param detection whether containers no name selects must run a JVM (auto) or not (off)
  * @param initResources the init container's resources, as JSON (null for the default)
  * @param injectionHash a short hash of what the injection puts into a pod, leaving out what changes
  *     without a restart (the sampling strategies, served remotely, and the initial rate) and
@@ -36,6 +38,7 @@ public record InjectionSettings(
     String agentImage,
     InjectionMode mode,
     List<String> containerNames,
+    JvmDetectionMode detection,
     List<String> propagators,
     Map<String, String> resourceAttributes,
     List<JsonNode> extraEnv,
@@ -67,7 +70,9 @@ public record InjectionSettings(
             Traceroll.AGENT_VERSION,
             image,
             String.valueOf(java.getMode()),
-            String.valueOf(containerNames),
+            // Detection joins the hash only when off, so the default leaves existing hashes (and
+            // the workloads instrumented with them) as they were.
+            containerNames + (java.getDetection() == JvmDetectionMode.OFF ? " detection=off" : ""),
             String.valueOf(propagators),
             String.valueOf(new TreeMap<>(attributes)),
             String.valueOf(extraEnv),
@@ -83,6 +88,7 @@ public record InjectionSettings(
         image,
         java.getMode(),
         containerNames,
+        java.getDetection(),
         propagators,
         attributes,
         extraEnv,

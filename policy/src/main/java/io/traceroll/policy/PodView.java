@@ -19,8 +19,21 @@ public record PodView(
     List<ContainerView> initContainers,
     List<ContainerView> containers) {
 
-  /** A container by name and image. */
-  public record ContainerView(String name, String image) {}
+  /**
+   * A container: its name and image, its command and arguments in order, and its environment
+   * (values set through valueFrom read as empty).
+   */
+  public record ContainerView(
+      String name, String image, List<String> command, Map<String, String> env) {
+    public ContainerView {
+      command = List.copyOf(command);
+      env = Map.copyOf(env);
+    }
+
+    public ContainerView(String name, String image) {
+      this(name, image, List.of(), Map.of());
+    }
+  }
 
   public PodView {
     labels = Map.copyOf(labels);
@@ -71,14 +84,47 @@ public record PodView(
   private static List<ContainerView> containers(JsonNode list) {
     List<ContainerView> out = new ArrayList<>();
     for (JsonNode c : list) {
-      out.add(new ContainerView(c.path("name").asText(), c.path("image").asText(null)));
+      List<String> command = new ArrayList<>();
+      for (String field : List.of("command", "args")) {
+        c.path(field).forEach(t -> command.add(t.asText()));
+      }
+      Map<String, String> env = new HashMap<>();
+      for (JsonNode e : c.path("env")) {
+        if (e.hasNonNull("name")) {
+          env.put(e.get("name").asText(), e.path("value").asText(""));
+        }
+      }
+      out.add(
+          new ContainerView(c.path("name").asText(), c.path("image").asText(null), command, env));
     }
     return out;
   }
 
   private static List<ContainerView> containers(List<Container> list) {
-    return list == null
-        ? List.of()
-        : list.stream().map(c -> new ContainerView(c.getName(), c.getImage())).toList();
+    if (list == null) {
+      return List.of();
+    }
+    List<ContainerView> out = new ArrayList<>();
+    for (Container c : list) {
+      List<String> command = new ArrayList<>();
+      if (c.getCommand() != null) {
+        command.addAll(c.getCommand());
+      }
+      if (c.getArgs() != null) {
+        command.addAll(c.getArgs());
+      }
+      Map<String, String> env = new HashMap<>();
+      if (c.getEnv() != null) {
+        c.getEnv()
+            .forEach(
+                e -> {
+                  if (e.getName() != null) {
+                    env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
+                  }
+                });
+      }
+      out.add(new ContainerView(c.getName(), c.getImage(), command, env));
+    }
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package io.traceroll.policy;
 
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINERS;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINER_SELECTED;
+import static io.traceroll.policy.InjectionDecision.Reason.NO_JVM;
 import static io.traceroll.policy.InjectionDecision.Reason.OPTED_OUT;
 import static io.traceroll.policy.InjectionDecision.Reason.POD_SELECTOR;
 import static io.traceroll.policy.TestPolicies.expression;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.InjectionDecision.Inject;
 import io.traceroll.policy.InjectionDecision.Reason;
@@ -97,6 +99,16 @@ class InjectionDecisionTest {
         row("only sidecars", ANY, pod("", "linkerd-proxy", "fluent-bit"), NO_CONTAINER_SELECTED),
         row("only a sidecar by image", ANY, pod("", LINKERD_BY_IMAGE), NO_CONTAINER_SELECTED),
         row("no init container by default", ANY, pod("", "init:migrate", "app"), "app"),
+        // --- which containers: only JVMs (detection auto, the default) ---
+        row(
+            "a JVM beside a database",
+            ANY,
+            pod("", "app@eclipse-temurin:21", "db@postgres:16"),
+            "app"),
+        row("no JVM at all", ANY, pod("", "db@postgres:16", "cache@redis:7"), NO_JVM),
+        row("unknown images keep the agent", ANY, pod("", "app", "worker"), "app", "worker"),
+        row("detection off: every container", DETECTION_OFF, pod("", "db@postgres:16"), "db"),
+        row("a name wins over detection", names("db"), pod("", "db@postgres:16"), "db"),
         // --- which containers: named by the pod's annotation ---
         row("annotation: an init container", ANY, named("db-migrate"), "db-migrate"),
         row("annotation: init containers first", ANY, named("app,db-migrate"), "db-migrate", "app"),
@@ -137,6 +149,8 @@ class InjectionDecisionTest {
     assertThat(((Skip) decide(TIER_DB, pod("", "app"))).message()).contains("podSelector");
     assertThat(((Skip) decide(ANY, pod(""))).message()).contains("no containers");
     assertThat(((Skip) decide(ANY, pod("", "envoy"))).message()).contains("no container selected");
+    assertThat(((Skip) decide(ANY, pod("", "db@postgres:16"))).message())
+        .isEqualTo("no container runs a JVM: db (image postgres (postgres))");
   }
 
   @Test
@@ -187,6 +201,9 @@ class InjectionDecisionTest {
       "{'metadata':{'name':'p','labels':{'tier':'web'}},'spec':{'containers':[]}}";
   static final String SKIPPED_WEB_POD =
       "{'metadata':{'labels':{'tier':'web','traceroll.io/skip':'yes'}}}";
+  static final Consumer<TracingPolicy> DETECTION_OFF =
+      p -> p.getSpec().getJava().setDetection(JvmDetectionMode.OFF);
+
   static final String ISTIO_BY_IMAGE = "proxy@docker.io/istio/proxyv2:1.24.0";
   static final String LINKERD_BY_IMAGE = "proxy@cr.l5d.io/linkerd/proxy:stable-2.14";
 

@@ -40,15 +40,32 @@ public class JavaInjection {
   private ResourceRequirements resources;
 
   @JsonPropertyDescription(
-      "Containers to instrument. Defaults to every application container (known sidecars such as"
-          + " istio-proxy are skipped); a pod annotation traceroll.io/container-names overrides it.")
+      "Containers to instrument. Defaults to the application containers that run a JVM (see"
+          + " detection; known sidecars such as istio-proxy are skipped); a pod annotation"
+          + " traceroll.io/container-names overrides it.")
   private List<String> containerNames = new ArrayList<>();
+
+  @Default("auto")
+  @JsonPropertyDescription(
+      "auto: of the containers no name selects, only those that run a JVM get the agent, judged"
+          + " from their command, environment and image name; containers known to run something"
+          + " else (databases, proxies, Go, Node.js, Python, .NET) never, and a workload with none"
+          + " is never restarted. off: every application container.")
+  private JvmDetectionMode detection = JvmDetectionMode.AUTO;
 
   @Default("initContainer")
   @JsonPropertyDescription(
       "initContainer copies the agent into an emptyDir; imageVolume mounts the agent image"
           + " directly (needs image volume support in the cluster).")
   private InjectionMode mode = InjectionMode.INIT_CONTAINER;
+
+  public JvmDetectionMode getDetection() {
+    return detection;
+  }
+
+  public void setDetection(JvmDetectionMode detection) {
+    this.detection = detection;
+  }
 
   public String getImage() {
     return image;

@@ -132,6 +132,16 @@ final class WorkloadStateMachine {
       return Transition.to(
           restarting.in(WorkloadPhase.Waiting, "waits for its next restart: " + w.rollBlocker()));
     }
+    if (restarting.action() == WorkloadAction.Remove
+        && w.rolledOut()
+        && pods.stream()
+            .filter(p -> !p.gone())
+            .noneMatch(p -> RolloutPlanner.injectedBy(step.policyId(), p.annotations()))) {
+      // The removal's aim is reached, whoever rolled the last pods: another policy that took
+      // the namespace over may have restarted the workload again, under its own revision.
+      return Transition.to(
+          restarting.in(WorkloadPhase.Instrumented, "the policy's agent is out of every pod"));
+    }
     var gate = step.spec().getHealthGate();
     WorkloadHealth.Verdict verdict =
         WorkloadHealth.evaluate(

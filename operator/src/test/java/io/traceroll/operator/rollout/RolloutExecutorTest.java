@@ -10,6 +10,7 @@ import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -119,6 +120,28 @@ class RolloutExecutorTest {
         w.template(),
         w.selector(),
         why);
+  }
+
+  @Test
+  void aRemovalIsDoneOnceThePolicysAgentIsOutWhoeverRolledTheLastPods() {
+    Workload w = cluster.add("shop", "app", FakeCluster.Outcome.HEALTHY, true);
+    step(Set.of()); // no longer governed: restart to take the agent out
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/app");
+    assertThat(phases()).containsEntry("app", WorkloadPhase.Restarting);
+
+    // Another policy took the namespace over and restarted it again under its own revision.
+    cluster.pods.put(
+        w.key(), List.of(cluster.pod("app", "other-hash", "other-revision", true, null)));
+    cluster
+        .pods
+        .get(w.key())
+        .get(0)
+        .annotations()
+        .put(Traceroll.INJECTED_ANNOTATION, "obs.other@1");
+    step(Set.of());
+
+    assertThat(phases()).containsEntry("app", WorkloadPhase.Instrumented);
+    assertThat(cluster.restarts).hasSize(1);
   }
 
   @Test

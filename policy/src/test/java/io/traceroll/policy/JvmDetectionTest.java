@@ -1,0 +1,108 @@
+package io.traceroll.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.traceroll.policy.JvmDetection.Verdict;
+import io.traceroll.policy.PodView.ContainerView;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What the spec and image name say of a container: the command first, then JVM variables, then the
+ * image's name, then other runtimes' variables. Images are those of public projects' manifests
+ * (microservice demos, Helm charts, vendor images).
+ */
+class JvmDetectionTest {
+  record Row(ContainerView container, Verdict verdict, String source) {
+    @Override
+    public String toString() {
+      return container.image() + " " + container.command() + " " + container.env().keySet();
+    }
+  }
+
+  static Row image(String image, Verdict verdict, String source) {
+    return new Row(new ContainerView("c", image), verdict, source);
+  }
+
+  static Row command(List<String> command, Verdict verdict, String source) {
+    return new Row(
+        new ContainerView("c", "registry.example/app:1", command, Map.of()), verdict, source);
+  }
+
+  static Row env(String name, Verdict verdict) {
+    return new Row(
+        new ContainerView("c", "registry.example/app:1", List.of(), Map.of(name, "x")),
+        verdict,
+        "env " + name);
+  }
+
+  static Stream<Row> rows() {
+    return Stream.of(
+        // JDK and JRE images and images built on them
+        image("eclipse-temurin:21-jre-alpine", Verdict.JVM, "image eclipse-temurin (temurin)"),
+        image("amazoncorretto:17", Verdict.JVM, "image amazoncorretto (amazoncorretto)"),
+        image(
+            "gcr.io/distroless/java17-debian12:nonroot",
+            Verdict.JVM,
+            "image java17-debian12 (java)"),
+        image("bitnami/kafka:3.7", Verdict.JVM, "image kafka (kafka)"),
+        image("quay.io/keycloak/keycloak:26.0", Verdict.JVM, "image keycloak (keycloak)"),
+        image(
+            "docker.elastic.co/elasticsearch/elasticsearch:8.15.0",
+            Verdict.JVM,
+            "image elasticsearch (elasticsearch)"),
+        image("bitnami/jmx-exporter:1.0", Verdict.JVM, "image jmx-exporter (jmx-exporter)"),
+        // other runtimes, servers and agents
+        image("postgres:16-alpine", Verdict.NOT_JVM, "image postgres (postgres)"),
+        image("redis:7.4@sha256:abc", Verdict.NOT_JVM, "image redis (redis)"),
+        image(
+            "danielqsj/kafka-exporter:latest", Verdict.NOT_JVM, "image kafka-exporter (exporter)"),
+        image("nginx:1.27", Verdict.NOT_JVM, "image nginx (nginx)"),
+        image("envoyproxy/envoy:v1.31", Verdict.NOT_JVM, "image envoy (envoy)"),
+        image("node:22-slim", Verdict.NOT_JVM, "image node (node)"),
+        image("python:3.12", Verdict.NOT_JVM, "image python (python)"),
+        image("mcr.microsoft.com/dotnet/aspnet:8.0", Verdict.NOT_JVM, "image aspnet (aspnet)"),
+        image("rabbitmq:3-management", Verdict.NOT_JVM, "image rabbitmq (rabbitmq)"),
+        image("busybox:1.36", Verdict.NOT_JVM, "image busybox (busybox)"),
+        // names that say nothing
+        image(
+            "ghcr.io/open-telemetry/demo:2.0.2-ad",
+            Verdict.UNKNOWN,
+            "nothing in the spec or image name"),
+        image(
+            "registry.example/checkout:1.4.2",
+            Verdict.UNKNOWN,
+            "nothing in the spec or image name"),
+        // the command decides before the image
+        command(List.of("java", "-jar", "/app.jar"), Verdict.JVM, "command: java"),
+        command(List.of("/opt/java/openjdk/bin/java", "-cp", "app"), Verdict.JVM, "command: java"),
+        command(
+            List.of("sh", "-c", "exec java $JAVA_OPTS -jar app.jar"), Verdict.JVM, "command: java"),
+        command(
+            List.of("/usr/local/tomcat/bin/catalina.sh", "run"),
+            Verdict.JVM,
+            "command: catalina.sh"),
+        command(List.of("node", "server.js"), Verdict.NOT_JVM, "command: node"),
+        command(List.of("gunicorn", "app:app"), Verdict.NOT_JVM, "command: gunicorn"),
+        new Row(
+            new ContainerView("c", "eclipse-temurin:21", List.of("python3", "tool.py"), Map.of()),
+            Verdict.NOT_JVM,
+            "command: python3"),
+        // then the environment
+        env("JAVA_OPTS", Verdict.JVM),
+        env("SPRING_PROFILES_ACTIVE", Verdict.JVM),
+        env("NODE_ENV", Verdict.NOT_JVM),
+        env("ASPNETCORE_URLS", Verdict.NOT_JVM));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void detects(Row row) {
+    JvmDetection.Evidence evidence = JvmDetection.of(row.container());
+    assertThat(evidence.verdict()).isEqualTo(row.verdict());
+    assertThat(evidence.source()).isEqualTo(row.source());
+  }
+}
