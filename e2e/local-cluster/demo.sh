@@ -71,7 +71,10 @@ k -n shop get pod -l app.kubernetes.io/name=frontend \
 
 say "Sending five requests to frontend's GET /checkout (it calls backend's GET /price)"
 frontend=$(k -n shop get service frontend -o jsonpath='{.spec.clusterIP}')
-for i in 1 2 3 4 5; do curl -fsS --max-time 10 "http://$frontend:8080/checkout?item=book-$i"; done
+# kube-proxy programs a new Service's endpoints shortly after the pods are ready: retry refusals.
+for i in 1 2 3 4 5; do
+  curl -fsS --max-time 10 --retry 20 --retry-delay 1 --retry-all-errors "http://$frontend:8080/checkout?item=book-$i"
+done
 
 say "The trace of one request, read from Jaeger's query API"
 jaeger=$(k -n observability get service jaeger -o jsonpath='{.spec.clusterIP}')

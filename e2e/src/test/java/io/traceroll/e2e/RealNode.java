@@ -294,6 +294,20 @@ final class RealNode {
         .toList();
   }
 
+  /**
+   * Waits until a GET of the path on the Service's ClusterIP answers 200. A Deployment is Available
+   * as soon as its pods are ready, but kube-proxy programs the Service's endpoints a little later
+   * (refused connections until then), most visibly on a busy two-core machine.
+   */
+  static String awaitServing(
+      KubernetesClient client, String ns, String service, int port, String path) {
+    return await()
+        .atMost(TestCluster.timeout())
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(() -> get(client, ns, service, port, path), body -> body != null);
+  }
+
   /** GET of a path on a Service's ClusterIP, from this machine: the body, or an exception. */
   static String get(KubernetesClient client, String ns, String service, int port, String path)
       throws IOException, InterruptedException {

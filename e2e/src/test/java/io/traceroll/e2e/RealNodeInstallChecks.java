@@ -62,7 +62,7 @@ abstract class RealNodeInstallChecks {
 
   @Test
   void readinessAndMetricsAnswerThroughTheMetricsService() throws Exception {
-    assertThat(RealNode.get(client, install.namespace, "traceroll-metrics", 8081, "/readyz"))
+    assertThat(RealNode.awaitServing(client, install.namespace, "traceroll-metrics", 8081, "/readyz"))
         .isNotBlank();
     assertThat(RealNode.get(client, install.namespace, "traceroll-metrics", 8081, "/metrics"))
         .contains("traceroll_admissions");

@@ -57,6 +57,8 @@ abstract class RealPodTraces {
     client.resource(RealNode.service(shopNs, "frontend")).create();
     RealNode.awaitAvailable(client, shopNs, "backend");
     RealNode.awaitAvailable(client, shopNs, "frontend");
+    RealNode.awaitServing(client, shopNs, "backend", 8080, "/agent");
+    RealNode.awaitServing(client, shopNs, "frontend", 8080, "/checkout?item=book");
   }
 
   @Test
@@ -83,6 +85,7 @@ abstract class RealPodTraces {
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(500))
+            .ignoreExceptions()
             .until(this::completeTrace, t -> t != null);
 
     Span checkout = trace.span("frontend", "server").orElseThrow();
@@ -122,6 +125,7 @@ abstract class RealPodTraces {
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
           .until(() -> traceIds().size() > quietCount);
       System.out.printf(
           "[measure] real pods: policy patch to first new trace in Jaeger %d ms (agents poll every"
@@ -141,7 +145,7 @@ abstract class RealPodTraces {
   @Order(4)
   void aPerOperationRatioOfZeroDropsThatOperationOnly() throws Exception {
     RealNode.get(client, shopNs, "frontend", 8080, "/agent");
-    await().atMost(Duration.ofSeconds(30)).until(() -> traceIds("GET /agent").size() == 1);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> traceIds("GET /agent").size() == 1);
 
     patchSampling(
         "{\"services\":[{\"service\":\"frontend\",\"ratio\":1.0,"
@@ -154,7 +158,7 @@ abstract class RealPodTraces {
     }
     checkout();
     // The later /checkout is exported after the /agent calls: once it is in, they would be too.
-    await().atMost(Duration.ofSeconds(30)).until(() -> traceIds().size() > checkouts);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> traceIds().size() > checkouts);
     assertThat(traceIds("GET /agent")).as("GET /agent after its ratio went to 0").hasSize(1);
   }
 
