@@ -84,12 +84,15 @@ for _ in $(seq 1 30); do
   sleep 2
 done || fail "no trace with both services reached Jaeger in 60 s (agent logs: kubectl -n shop logs deploy/frontend)"
 
+say "Each agent proved itself by polling the operator's sampling server (pod label traceroll.io/agent)"
+k -n shop get pods -L traceroll.io/agent
+
 cat <<MSG
 
 Done in $((SECONDS - started))s. The cluster, Traceroll and the demo keep running.
   export KUBECONFIG=$kubeconfig
   alias kubectl=$kubectl
-  kubectl get tp -A                           # policies, readiness, instrumented workloads
+  kubectl get tp -A                           # policies, readiness, instrumented workloads, agents
   curl http://$frontend:8080/checkout         # one more trace
   curl "http://$jaeger:16686/api/traces?service=frontend&limit=5"   # Jaeger's query API
   (Jaeger built from its Go module serves no UI files: the API is all there is.)

@@ -27,6 +27,22 @@ public final class Traceroll {
    */
   public static final String INJECTION_HASH_ANNOTATION = "traceroll.io/injection-hash";
 
+  /**
+   * Written on a pod by the operator when the pod's agent first contacts its sampling server: the
+   * proof that the agent runs (RFC 3339 time).
+   */
+  public static final String AGENT_SEEN_ANNOTATION = "traceroll.io/agent-seen";
+
+  /**
+   * Pod label the webhook sets to {@link #AGENT_PENDING} on the pods it injects; the operator turns
+   * it to {@link #AGENT_CONTACTED} when the agent first calls. Every replica watches only the
+   * pending pods, so finding the pod an agent calls from costs no API call.
+   */
+  public static final String AGENT_LABEL = "traceroll.io/agent";
+
+  public static final String AGENT_PENDING = "pending";
+  public static final String AGENT_CONTACTED = "contacted";
+
   /** Pod-template annotations the rollout writes to restart a workload, as kubectl does. */
   public static final String RESTARTED_AT_ANNOTATION = "traceroll.io/restarted-at";
 

@@ -58,6 +58,10 @@ class HelmInstallE2eTest {
               "/secrets:update",
               "the leader re-issues the webhook certificate 30 days before expiry"),
           Map.entry("/pods:get", "get adds nothing to list and watch"),
+          Map.entry(
+              "/pods:patch",
+              "the label traceroll.io/agent: contacted, written when an agent contacts the"
+                  + " operator: no agent runs on KWOK"),
           Map.entry("/namespaces:get", "get adds nothing to list and watch"),
           Map.entry(
               "apps/statefulsets:create",

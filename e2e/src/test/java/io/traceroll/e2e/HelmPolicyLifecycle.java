@@ -51,7 +51,7 @@ abstract class HelmPolicyLifecycle {
         SELECTOR_LABEL,
         shop,
         "{default: {ratio: 1.0}, tail: {keepErrors: true, ratio: 0.1}}",
-        "rollout: {strategy: Staged, maxConcurrent: 3, healthGate: {timeout: 30s}}");
+        "rollout: {strategy: Staged, maxConcurrent: 3, healthGate: {timeout: 30s, agentContact: false}}");
     helm.cluster.awaitInjects(helm.namespace("warm", Map.of(SELECTOR_LABEL, shop)));
     helm.client()
         .namespaces()

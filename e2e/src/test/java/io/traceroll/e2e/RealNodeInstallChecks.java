@@ -62,7 +62,8 @@ abstract class RealNodeInstallChecks {
 
   @Test
   void readinessAndMetricsAnswerThroughTheMetricsService() throws Exception {
-    assertThat(RealNode.awaitServing(client, install.namespace, "traceroll-metrics", 8081, "/readyz"))
+    assertThat(
+            RealNode.awaitServing(client, install.namespace, "traceroll-metrics", 8081, "/readyz"))
         .isNotBlank();
     assertThat(RealNode.get(client, install.namespace, "traceroll-metrics", 8081, "/metrics"))
         .contains("traceroll_admissions");

@@ -70,6 +70,61 @@ abstract class RealPodRollout {
 
   @Test
   @Order(3)
+  void aWorkloadWhoseAgentNeverCallsIsReportedSilentAndRolledBack() throws Exception {
+    String policyNs = RealNodeE2eTest.policyNs;
+    String name = "silent";
+    install.cluster.create(
+        policyNs,
+        """
+        apiVersion: traceroll.io/v1alpha1
+        kind: TracingPolicy
+        metadata: {name: %s}
+        spec:
+          selector:
+            namespaceSelector: {matchLabels: {e2e.traceroll.io/silent: "true"}}
+          backend:
+            otlpEndpoint: {endpoint: "http://jaeger.%s.svc:4317", protocol: grpc}
+          rollout:
+            healthGate: {timeout: 45s}
+        """
+            .formatted(name, policyNs));
+    try {
+      // The JVM loads the agent, but the user's own switch keeps it from doing anything: the
+      // pod is ready, carries the injection, and its agent never polls the sampling server.
+      String ns = runningUninstrumented("rn-silent", 1, "OTEL_JAVAAGENT_ENABLED", "false");
+      client
+          .namespaces()
+          .withName(ns)
+          .edit(
+              n -> {
+                n.getMetadata().getLabels().put("e2e.traceroll.io/silent", "true");
+                return n;
+              });
+
+      await()
+          .atMost(ROLLOUT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> workloads(name, ns),
+              w -> w.size() == 1 && w.get(0).getPhase() == WorkloadPhase.RolledBack);
+      assertThat(workloads(name, ns).get(0).getMessage()).contains("silent");
+      await()
+          .atMost(ROLLOUT)
+          .until(
+              () ->
+                  RealNode.available(client, ns, "app-0")
+                      && RealNode.pods(client, ns, "app-0").stream()
+                          .noneMatch(
+                              p ->
+                                  TestCluster.annotations(p)
+                                      .containsKey(Traceroll.INJECTED_ANNOTATION)));
+    } finally {
+      client.resources(TracingPolicy.class).inNamespace(policyNs).withName(name).delete();
+    }
+  }
+
+  @Test
+  @Order(4)
   void aPausedDeploymentWaitsForItsNextRestartAndIsRolledOnceUnpaused() throws Exception {
     String ns = runningUninstrumented("rn-paused", 1, "EXIT_WITH_AGENT", "false");
     client
@@ -105,7 +160,7 @@ abstract class RealPodRollout {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void deletingAPolicyDoesNotWaitForPodsNoRestartCanChange() throws Exception {
     String policyNs = RealNodeE2eTest.policyNs;
     String name = "leftovers";
@@ -171,7 +226,7 @@ abstract class RealPodRollout {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void podsCreatedWhileTheWebhookIsDownAreInstrumentedWhenItReturns() throws Exception {
     scaleOperator(0);
     String ns;
@@ -193,7 +248,7 @@ abstract class RealPodRollout {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aLeaderChangeInTheMiddleOfARolloutRestartsNothingTwice() throws Exception {
     String ns = runningUninstrumented("rn-leader", 4, "EXIT_WITH_AGENT", "false");
     patchRollout("{\"maxConcurrent\":1}");
@@ -262,7 +317,16 @@ abstract class RealPodRollout {
   }
 
   private List<WorkloadRollout> workloads(String ns) {
-    TracingPolicy policy = RealNodeE2eTest.policy(client);
+    return workloads(RealNodeE2eTest.POLICY, ns);
+  }
+
+  private List<WorkloadRollout> workloads(String policyName, String ns) {
+    TracingPolicy policy =
+        client
+            .resources(TracingPolicy.class)
+            .inNamespace(RealNodeE2eTest.policyNs)
+            .withName(policyName)
+            .get();
     RolloutStatus rollout =
         Optional.ofNullable(policy.getStatus()).map(s -> s.getRollout()).orElse(null);
     return rollout == null
@@ -277,6 +341,10 @@ abstract class RealPodRollout {
     for (Pod pod : pods) {
       assertThat(TestCluster.annotations(pod)).containsKey(Traceroll.INJECTED_ANNOTATION);
       assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isTrue();
+      assertThat(pod.getMetadata().getLabels())
+          .as("its agent called the operator")
+          .containsEntry(Traceroll.AGENT_LABEL, Traceroll.AGENT_CONTACTED);
+      assertThat(TestCluster.annotations(pod)).containsKey(Traceroll.AGENT_SEEN_ANNOTATION);
     }
   }
 

@@ -145,7 +145,10 @@ abstract class RealPodTraces {
   @Order(4)
   void aPerOperationRatioOfZeroDropsThatOperationOnly() throws Exception {
     RealNode.get(client, shopNs, "frontend", 8080, "/agent");
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> traceIds("GET /agent").size() == 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> traceIds("GET /agent").size() == 1);
 
     patchSampling(
         "{\"services\":[{\"service\":\"frontend\",\"ratio\":1.0,"
@@ -158,7 +161,10 @@ abstract class RealPodTraces {
     }
     checkout();
     // The later /checkout is exported after the /agent calls: once it is in, they would be too.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> traceIds().size() > checkouts);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> traceIds().size() > checkouts);
     assertThat(traceIds("GET /agent")).as("GET /agent after its ratio went to 0").hasSize(1);
   }
 

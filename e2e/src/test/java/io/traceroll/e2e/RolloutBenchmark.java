@@ -35,7 +35,7 @@ public final class RolloutBenchmark {
     try (OperatorProcess operator =
         OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of())) {
       long cpuBefore = cpuTicks(operator.pid());
-      TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
+      TracingPolicy policy = TestCluster.kwokSample("tracingpolicy-otlp.yaml", policyNs);
       policy.getSpec().getRollout().setMaxConcurrent(maxConcurrent);
       cluster.client.resource(policy).create();
       long start = System.nanoTime();

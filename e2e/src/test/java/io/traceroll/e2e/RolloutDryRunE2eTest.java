@@ -23,7 +23,7 @@ class RolloutDryRunE2eTest extends RolloutE2eBase {
       apps.add(ns + "/svc-" + i);
     }
     awaitReady(apps);
-    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
+    TracingPolicy policy = TestCluster.kwokSample("tracingpolicy-otlp.yaml", policyNs);
     policy.getSpec().getRollout().setDryRun(true);
     cluster.client.resource(policy).create();
     governBy(ns, policyNs);

@@ -39,7 +39,7 @@ class RolloutE2eTest extends RolloutE2eBase {
     }
     awaitReady(apps);
 
-    TracingPolicy policy = TestCluster.sample("tracingpolicy-otlp.yaml", policyNs);
+    TracingPolicy policy = TestCluster.kwokSample("tracingpolicy-otlp.yaml", policyNs);
     policy.getSpec().getRollout().setMaxConcurrent(MAX_CONCURRENT);
     policy.getSpec().getRollout().getHealthGate().setTimeout("60s");
     cluster.client.resource(policy).create();

@@ -267,6 +267,16 @@ final class TestCluster {
         .create();
   }
 
+  /**
+   * A sample policy for workloads on KWOK nodes, where no container runs, so no agent can contact
+   * the operator: the health gate asks only for ready pods with the injection.
+   */
+  static TracingPolicy kwokSample(String file, String namespace) throws IOException {
+    TracingPolicy policy = sample(file, namespace);
+    policy.getSpec().getRollout().getHealthGate().setAgentContact(false);
+    return policy;
+  }
+
   static TracingPolicy sample(String file, String namespace) throws IOException {
     try (InputStream in = Files.newInputStream(Path.of("../examples", file))) {
       TracingPolicy policy = Serialization.unmarshal(in, TracingPolicy.class);

@@ -10,6 +10,7 @@ import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.rollout.DryRunAdmission;
 import io.traceroll.operator.runtime.Leadership;
+import io.traceroll.operator.sampling.AgentContact;
 import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
@@ -69,12 +70,14 @@ public final class Main {
     // Every replica serves sampling too: agents poll whichever replica the Service picks.
     SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
     strategies.watch(client, config.watchNamespaces());
+    AgentContact agents = new AgentContact(client).watch(config.watchNamespaces());
     SamplingServer sampling =
         new SamplingServer(
             strategies,
             new InetSocketAddress(config.sampling().grpcPort()),
             new InetSocketAddress(config.sampling().httpPort()),
-            registry);
+            registry,
+            agents);
     sampling.start();
     // Every replica serves admissions, so readiness does not wait for leadership; it waits for
     // the end of start-up, whose burst of informer starts delays the admission caches' events by
@@ -99,6 +102,7 @@ public final class Main {
                   health.close();
                   webhook.close();
                   sampling.close();
+                  agents.close();
                   strategies.close();
                   operator.stop();
                   cluster.close();

@@ -87,6 +87,10 @@ public final class PodMutator {
       annotations.put(Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION);
       annotations.put(Traceroll.INJECTION_HASH_ANNOTATION, settings.injectionHash());
     }
+    if (injectedAny) {
+      object(object(copy, "metadata"), "labels")
+          .put(Traceroll.AGENT_LABEL, Traceroll.AGENT_PENDING);
+    }
     return new Result(JsonPatchDiff.between(pod, copy), warnings);
   }
 

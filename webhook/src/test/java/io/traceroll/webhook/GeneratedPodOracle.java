@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceroll.api.Traceroll;
 import io.traceroll.policy.InjectionSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,14 +163,27 @@ final class GeneratedPodOracle {
 
   static void assertUserDataSurvives(JsonNode before, JsonNode after, String why) {
     for (String pointer :
-        List.of(
-            "/futurePodField",
-            "/metadata/futureMeta",
-            "/spec/futureSpec",
-            "/status",
-            "/metadata/labels")) {
+        List.of("/futurePodField", "/metadata/futureMeta", "/spec/futureSpec", "/status")) {
       assertThat(after.at(pointer)).as(pointer + ": " + why).isEqualTo(before.at(pointer));
     }
+    // Every label kept; the only one added is the agent's "pending" mark.
+    JsonNode labelsBefore = before.path("metadata").path("labels");
+    JsonNode labelsAfter = after.path("metadata").path("labels");
+    ObjectNode added = labelsAfter.isObject() ? labelsAfter.deepCopy() : new ObjectNode(null);
+    labelsBefore.properties().forEach(e -> added.remove(e.getKey()));
+    labelsBefore
+        .properties()
+        .forEach(
+            e ->
+                assertThat(labelsAfter.get(e.getKey()))
+                    .as("label %s kept: %s", e.getKey(), why)
+                    .isEqualTo(e.getValue()));
+    assertThat(added.properties())
+        .as("labels added: " + why)
+        .allSatisfy(
+            e ->
+                assertThat(e.getKey() + "=" + e.getValue().asText())
+                    .isEqualTo(Traceroll.AGENT_LABEL + "=" + Traceroll.AGENT_PENDING));
     JsonNode volumes = after.path("spec").path("volumes");
     int i = 0;
     for (JsonNode v : before.path("spec").path("volumes")) {

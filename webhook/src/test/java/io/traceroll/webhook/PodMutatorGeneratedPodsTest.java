@@ -129,6 +129,9 @@ class PodMutatorGeneratedPodsTest {
         assertThat(out.at("/metadata/annotations/traceroll.io~1agent-version").asText())
             .as(why)
             .isEqualTo("2.33.1");
+        assertThat(out.at("/metadata/labels/traceroll.io~1agent").asText())
+            .as("marked for the agent's first call: " + why)
+            .isEqualTo("pending");
       }
       outcomes.merge(
           result.changed() ? "injected" : String.valueOf(result.skipReason()), 1, Integer::sum);

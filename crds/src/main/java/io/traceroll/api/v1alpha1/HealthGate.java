@@ -19,6 +19,22 @@ public class HealthGate {
       "Container restarts of an instrumented pod above which the workload counts as failed.")
   private int maxRestarts = 2;
 
+  @Default("true")
+  @JsonPropertyDescription(
+      "The new pods count as instrumented only once each one's agent has contacted the operator"
+          + " (agents poll its sampling server at start); pods injected but silent within the"
+          + " timeout fail the workload (rolled back with autoRollback). Turn off only where pods"
+          + " cannot reach the operator's sampling Service.")
+  private boolean agentContact = true;
+
+  public boolean isAgentContact() {
+    return agentContact;
+  }
+
+  public void setAgentContact(boolean agentContact) {
+    this.agentContact = agentContact;
+  }
+
   public String getTimeout() {
     return timeout;
   }

@@ -9,6 +9,11 @@ public class RolloutStatus {
   @JsonPropertyDescription("Instrumented workloads out of those the policy governs, e.g. 12/15.")
   private String summary;
 
+  @JsonPropertyDescription(
+      "Pods with the policy's current agent whose agent has contacted the operator, of all such"
+          + " pods, e.g. 11/12: the proof that the agents run.")
+  private String verifiedAgents;
+
   @JsonPropertyDescription("Workloads the policy governs.")
   private int total;
 
@@ -30,6 +35,14 @@ public class RolloutStatus {
   @JsonPropertyDescription(
       "With rollout.dryRun: the restarts the rollout would make, in order, as Kind/ns/name.")
   private List<String> plan = new ArrayList<>();
+
+  public String getVerifiedAgents() {
+    return verifiedAgents;
+  }
+
+  public void setVerifiedAgents(String verifiedAgents) {
+    this.verifiedAgents = verifiedAgents;
+  }
 
   public String getSummary() {
     return summary;

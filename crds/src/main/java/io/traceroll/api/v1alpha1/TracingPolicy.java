@@ -21,8 +21,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("tp")
 // kubectl shows the columns in the CRD's order, which the generator sorts by jsonPath. Ready and
 // Instrumented are written with recursive descent (..), which sorts before .metadata, so they come
-// first: READY, INSTRUMENTED, AGE, SAMPLING, BACKEND. The schema has one field of each name
-// (GeneratedCrdTest checks), so .. finds exactly .status.conditions and .status.rollout.summary.
+// first: READY, INSTRUMENTED, AGENTS, AGE, SAMPLING, BACKEND. The schema has one field of each
+// name (GeneratedCrdTest checks), so .. finds exactly .status.conditions, .status.rollout.summary
+// and .status.rollout.verifiedAgents.
 @AdditionalPrinterColumn(
     name = "Ready",
     type = AdditionalPrinterColumn.Type.STRING,
@@ -31,6 +32,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Instrumented",
     type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = "..rollout.summary")
+@AdditionalPrinterColumn(
+    name = "Agents",
+    type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = "..rollout.verifiedAgents")
 @AdditionalPrinterColumn(
     name = "Age",
     type = AdditionalPrinterColumn.Type.DATE,

@@ -68,12 +68,14 @@ class GeneratedCrdTest {
         new ObjectMapper(new YAMLFactory()).readTree(GENERATED.toFile()).at("/spec/versions/0");
     List<String> columns = new ArrayList<>();
     version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
-    assertThat(columns).containsExactly("Ready", "Instrumented", "Age", "Sampling", "Backend");
+    assertThat(columns)
+        .containsExactly("Ready", "Instrumented", "Agents", "Age", "Sampling", "Backend");
     // The recursive-descent paths of the first two find one field each.
     String schema = version.path("schema").toString();
     assertThat(schema.split("\"conditions\":", -1)).hasSize(2);
     assertThat(schema.split("\"rollout\":", -1)).as("spec.rollout and status.rollout").hasSize(3);
     assertThat(schema.split("\"summary\":", -1)).hasSize(2);
+    assertThat(schema.split("\"verifiedAgents\":", -1)).hasSize(2);
   }
 
   /** Walks our own properties; embedded Kubernetes types (selectors, env) bring their own. */

@@ -65,12 +65,24 @@ public final class RolloutExecutor {
     Map<String, Workload> byKey = new HashMap<>();
     int total = 0;
     int current = 0;
+    int agents = 0;
+    int agentsSeen = 0;
     for (String namespace : namespaces(step, before.values())) {
       for (Workload w : sorted(cluster.workloads(namespace))) {
         byKey.put(w.key(), w);
         List<PodFacts> pods = cluster.pods(namespace, w.selector());
         boolean wanted = step.wants(w);
         boolean counted = wanted && !pods.isEmpty();
+        if (wanted) {
+          for (PodFacts p : pods) {
+            if (!p.gone()
+                && step.desiredHash()
+                    .equals(p.annotations().get(Traceroll.INJECTION_HASH_ANNOTATION))) {
+              agents++;
+              agentsSeen += p.annotations().containsKey(Traceroll.AGENT_SEEN_ANNOTATION) ? 1 : 0;
+            }
+          }
+        }
         total += counted ? 1 : 0;
         Optional<WorkloadAction> need =
             RolloutPlanner.need(step.policyId(), wanted ? step.desiredHash() : null, pods);
@@ -107,6 +119,7 @@ public final class RolloutExecutor {
     status.setFailed(failed);
     status.setRolledBack(rolledBack);
     status.setSummary(current + "/" + total);
+    status.setVerifiedAgents(agentsSeen + "/" + agents);
     boolean active =
         next.stream()
             .anyMatch(

@@ -33,6 +33,7 @@ final class WorkloadHealth {
       List<PodFacts> pods,
       String revision,
       String injectionHash,
+      boolean requireAgent,
       Instant startedAt,
       Instant now,
       Duration timeout,
@@ -78,7 +79,33 @@ final class WorkloadHealth {
                 + " new pod(s) run without the agent (admitted while the webhook was not"
                 + " reachable?)");
       }
-      return new Verdict(Verdict.State.PASSED, fresh.size() + " new pod(s) ready");
+      long silent =
+          injectionHash == null || !requireAgent
+              ? 0
+              : fresh.stream()
+                  .filter(p -> !p.annotations().containsKey(Traceroll.AGENT_SEEN_ANNOTATION))
+                  .count();
+      if (silent == 0) {
+        return new Verdict(
+            Verdict.State.PASSED,
+            fresh.size()
+                + " new pod(s) ready"
+                + (injectionHash != null && requireAgent ? ", their agents reporting" : ""));
+      }
+      if (now.isAfter(startedAt.plus(timeout))) {
+        return failed(
+            "injected but silent: "
+                + silent
+                + " of "
+                + fresh.size()
+                + " new pods' agents never contacted the operator within "
+                + timeout.toSeconds()
+                + "s (the agent did not start, or the pods cannot reach the operator's sampling"
+                + " Service)");
+      }
+      return new Verdict(
+          Verdict.State.WAITING,
+          "waiting for " + silent + " of " + fresh.size() + " agents to contact the operator");
     }
     if (now.isAfter(startedAt.plus(timeout))) {
       return failed(

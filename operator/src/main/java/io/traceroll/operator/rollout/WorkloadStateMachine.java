@@ -149,6 +149,7 @@ final class WorkloadStateMachine {
             pods,
             restarting.revision(),
             restarting.action() == WorkloadAction.Instrument ? restarting.target() : null,
+            gate.isAgentContact(),
             startedAt(restarting, step.now()),
             step.now(),
             step.gateTimeout(),

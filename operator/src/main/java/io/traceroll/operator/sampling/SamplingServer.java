@@ -2,6 +2,7 @@ package io.traceroll.operator.sampling;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -41,6 +42,7 @@ public final class SamplingServer implements AutoCloseable {
   public static final String HTTP_PATH = "/sampling";
 
   private final SamplingStore store;
+  private final AgentSightings sightings;
   private final Server grpc;
   private final HttpServer http;
   private final ExecutorService executor;
@@ -82,7 +84,21 @@ public final class SamplingServer implements AutoCloseable {
       InetSocketAddress httpAddress,
       MeterRegistry registry)
       throws IOException {
+    this(store, grpcAddress, httpAddress, registry, AgentSightings.NONE);
+  }
+
+  /**
+   * @param sightings told of each agent answered (see {@link AgentContact})
+   */
+  public SamplingServer(
+      SamplingStore store,
+      InetSocketAddress grpcAddress,
+      InetSocketAddress httpAddress,
+      MeterRegistry registry,
+      AgentSightings sightings)
+      throws IOException {
     this.store = store;
+    this.sightings = sightings;
     this.requests = new Requests(registry);
     this.executor =
         Executors.newFixedThreadPool(
@@ -176,6 +192,10 @@ public final class SamplingServer implements AutoCloseable {
             return;
           }
           requests.count("grpc", "served");
+          if (call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
+              instanceof InetSocketAddress remote) {
+            sightings.seen(remote.getAddress(), service);
+          }
           call.sendHeaders(new Metadata());
           call.sendMessage(answer.get());
           call.close(Status.OK, new Metadata());
@@ -235,6 +255,7 @@ public final class SamplingServer implements AutoCloseable {
         return;
       }
       requests.count("http", "served");
+      sightings.seen(exchange.getRemoteAddress().getAddress(), service);
       HttpText.send(exchange, 200, SamplingWire.json(answer.get()), "application/json");
     } catch (RuntimeException e) {
       LOG.warn("sampling request {} failed: {}", exchange.getRequestURI(), e.toString());

@@ -115,7 +115,7 @@ class OlmBundleCsvTest {
             " configmaps: get list watch create update delete",
             " services: get list watch create patch delete",
             " secrets: get create patch delete",
-            " pods: get list watch create",
+            " pods: get list watch create patch",
             " namespaces: get list watch",
             " events: create",
             "apps deployments statefulsets: get list watch create patch delete",

@@ -26,7 +26,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     CRASHLOOP_WITH_AGENT,
     STUCK,
     /** New pods come up healthy but without the agent, as when the webhook failed open. */
-    ADMITTED_WITHOUT_AGENT
+    ADMITTED_WITHOUT_AGENT,
+    /** New pods come up healthy with the agent, which never contacts the operator. */
+    SILENT
   }
 
   final Map<String, Workload> workloads = new LinkedHashMap<>();
@@ -59,11 +61,20 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     return w;
   }
 
+  /** A pod; one with the injection has an agent that contacted the operator once ready. */
   PodFacts pod(String name, String hash, String revision, boolean ready, String failing) {
+    return pod(name, hash, revision, ready, failing, ready);
+  }
+
+  PodFacts pod(
+      String name, String hash, String revision, boolean ready, String failing, boolean seen) {
     Map<String, String> annotations = new HashMap<>();
     if (hash != null) {
       annotations.put(Traceroll.INJECTED_ANNOTATION, policyId + "@1");
       annotations.put(Traceroll.INJECTION_HASH_ANNOTATION, hash);
+      if (seen) {
+        annotations.put(Traceroll.AGENT_SEEN_ANNOTATION, "2026-12-07T00:00:00Z");
+      }
     }
     if (revision != null) {
       annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
@@ -125,6 +136,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
                     : pod(w.name(), hash, revision, false, "app: CrashLoopBackOff");
             case STUCK -> pod(w.name(), hash, revision, false, null);
             case ADMITTED_WITHOUT_AGENT -> pod(w.name(), null, revision, true, null);
+            case SILENT -> pod(w.name(), hash, revision, true, null, false);
           };
       pods.put(w.key(), List.of(next));
     }

@@ -145,6 +145,47 @@ class RolloutExecutorTest {
   }
 
   @Test
+  void anInjectedButSilentWorkloadWaitsForItsAgentsThenIsRolledBack() {
+    spec.getHealthGate().setTimeout("60s");
+    cluster.add("shop", "quiet", FakeCluster.Outcome.SILENT, false);
+    cluster.add("shop", "talks", FakeCluster.Outcome.HEALTHY, false);
+
+    step(Set.of("shop"));
+    cluster.settle();
+    step(Set.of("shop"));
+    assertThat(phases())
+        .containsEntry("quiet", WorkloadPhase.Restarting)
+        .containsEntry("talks", WorkloadPhase.Instrumented);
+    assertThat(message("quiet")).isEqualTo("waiting for 1 of 1 agents to contact the operator");
+    assertThat(status.getVerifiedAgents()).isEqualTo("1/2");
+
+    now = now.plus(Duration.ofSeconds(61));
+    RolloutOutcome outcome = step(Set.of("shop"));
+
+    assertThat(phases()).containsEntry("quiet", WorkloadPhase.RolledBack);
+    assertThat(message("quiet")).contains("injected but silent: 1 of 1 new pods' agents");
+    assertThat(outcome.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo("RolledBack"));
+  }
+
+  @Test
+  void withoutAgentContactReadyInjectedPodsPass() {
+    spec.getHealthGate().setAgentContact(false);
+    cluster.add("shop", "quiet", FakeCluster.Outcome.SILENT, false);
+    step(Set.of("shop"));
+    cluster.settle();
+    step(Set.of("shop"));
+    assertThat(phases()).containsEntry("quiet", WorkloadPhase.Instrumented);
+  }
+
+  private String message(String name) {
+    return status.getWorkloads().stream()
+        .filter(w -> w.getName().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getMessage();
+  }
+
+  @Test
   void newPodsWithoutTheAgentFailTheWorkloadOnceAndAreNeverRestartedAgain() {
     cluster.add("shop", "open", FakeCluster.Outcome.ADMITTED_WITHOUT_AGENT, false);
 

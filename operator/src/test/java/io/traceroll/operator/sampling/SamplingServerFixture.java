@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +43,10 @@ abstract class SamplingServerFixture {
 
   final SamplingStore store = new SamplingStore(OPERATOR_SERVICE);
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  /** "address service" of every agent the server answered. */
+  final List<String> sightings = new CopyOnWriteArrayList<>();
+
   SamplingServer server;
 
   /**
@@ -69,7 +74,8 @@ abstract class SamplingServerFixture {
             store,
             new InetSocketAddress("127.0.0.1", 0),
             new InetSocketAddress("127.0.0.1", 0),
-            registry);
+            registry,
+            (address, service) -> sightings.add(address.getHostAddress() + " " + service));
     server.start();
   }
 

@@ -128,4 +128,14 @@ class SamplingServerTest extends SamplingServerFixture {
                 .count())
         .isEqualTo(1.0);
   }
+
+  @Test
+  void everyAgentItAnswersIsReportedByAddressAndServiceAndNoOtherCaller() throws Exception {
+    grpc(SHOP, "checkout");
+    http("GET", "/sampling?service=search", SHOP);
+    assertThatThrownBy(() -> grpc("gone-sampling.obs.svc:14250", "billing"));
+    http("GET", "/sampling", SHOP);
+
+    assertThat(sightings).containsExactly("127.0.0.1 checkout", "127.0.0.1 search");
+  }
 }
