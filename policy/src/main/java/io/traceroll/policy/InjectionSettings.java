@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.traceroll.api.Traceroll;
+import io.traceroll.api.v1alpha1.AgentUpgrade;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -53,11 +54,26 @@ public record InjectionSettings(
 
   /** The injection settings of a policy; the endpoint follows its backend. */
   public static InjectionSettings of(TracingPolicy policy) {
+    return of(policy, Traceroll.AGENT_VERSION);
+  }
+
+  /**
+   * @param bundledAgent the version of the agent this operator release bundles: in the hash only
+   *     when the policy asks an upgrade of it to roll out (agentUpgrade: Rollout), so by default an
+   *     operator upgrade restarts nothing
+   */
+  static InjectionSettings of(TracingPolicy policy, String bundledAgent) {
     TracingPolicySpec spec = policy.getSpec();
     OtlpTarget target = OtlpTarget.of(policy);
     RemoteSampler sampler = RemoteSampler.of(policy);
     var java = spec.getJava();
-    String image = java.getImage();
+    String image = java.effectiveImage();
+    String agent =
+        java.getImage() != null && !java.getImage().isBlank()
+            ? "image=" + java.getImage()
+            : java.getAgentUpgrade() == AgentUpgrade.Rollout
+                ? "bundled=" + bundledAgent
+                : "bundled";
     List<String> containerNames = List.copyOf(java.getContainerNames());
     List<String> propagators = List.copyOf(java.getPropagators());
     Map<String, String> attributes = Map.copyOf(java.getResourceAttributes());
@@ -67,8 +83,7 @@ public record InjectionSettings(
         java.getResources() == null ? null : JSON.valueToTree(java.getResources());
     String hash =
         hash(
-            Traceroll.AGENT_VERSION,
-            image,
+            agent,
             String.valueOf(java.getMode()),
             // Detection joins the hash only when off, so the default leaves existing hashes (and
             // the workloads instrumented with them) as they were.

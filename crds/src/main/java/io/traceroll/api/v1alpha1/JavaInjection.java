@@ -1,5 +1,6 @@
 package io.traceroll.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -15,13 +16,21 @@ import java.util.Map;
  * container or an image volume, and the OTEL_* environment.
  */
 public class JavaInjection {
-  @Default(Traceroll.DEFAULT_AGENT_IMAGE)
   @JsonPropertyDescription(
-      "Image holding the OpenTelemetry Java agent at /javaagent.jar. Defaults to the"
-          + " autoinstrumentation-java image of agent "
+      "Image holding the OpenTelemetry Java agent at /javaagent.jar. Unset: the agent this"
+          + " operator release bundles ("
           + Traceroll.AGENT_VERSION
-          + ".")
-  private String image = Traceroll.DEFAULT_AGENT_IMAGE;
+          + " in the autoinstrumentation-java image), which follows operator upgrades as"
+          + " agentUpgrade says. Set: pinned; changing it restarts the instrumented workloads.")
+  private String image;
+
+  @Default("OnNextRestart")
+  @JsonPropertyDescription(
+      "When the operator is upgraded to a newer bundled agent (image unset): OnNextRestart"
+          + " restarts nothing, pods get the new agent when they restart for other reasons;"
+          + " Rollout restarts every instrumented workload through the rollout (staged, health"
+          + " gated, rolled back on failure).")
+  private AgentUpgrade agentUpgrade = AgentUpgrade.OnNextRestart;
 
   @JsonPropertyDescription(
       "Context propagators (OTEL_PROPAGATORS). Defaults to [tracecontext, baggage].")
@@ -69,6 +78,20 @@ public class JavaInjection {
 
   public String getImage() {
     return image;
+  }
+
+  /** The image pods get: the one set, else the agent this release bundles. */
+  @JsonIgnore
+  public String effectiveImage() {
+    return image == null || image.isBlank() ? Traceroll.DEFAULT_AGENT_IMAGE : image;
+  }
+
+  public AgentUpgrade getAgentUpgrade() {
+    return agentUpgrade;
+  }
+
+  public void setAgentUpgrade(AgentUpgrade agentUpgrade) {
+    this.agentUpgrade = agentUpgrade;
   }
 
   public void setImage(String image) {

@@ -14,6 +14,12 @@ public class RolloutStatus {
           + " pods, e.g. 11/12: the proof that the agents run.")
   private String verifiedAgents;
 
+  @JsonPropertyDescription(
+      "Pods with the policy's current injection that run an older bundled agent than this"
+          + " operator's (java.image unset, agentUpgrade OnNextRestart): they get the new one at"
+          + " their next restart.")
+  private int outdatedAgents;
+
   @JsonPropertyDescription("Workloads the policy governs.")
   private int total;
 
@@ -42,6 +48,14 @@ public class RolloutStatus {
 
   public void setVerifiedAgents(String verifiedAgents) {
     this.verifiedAgents = verifiedAgents;
+  }
+
+  public int getOutdatedAgents() {
+    return outdatedAgents;
+  }
+
+  public void setOutdatedAgents(int outdatedAgents) {
+    this.outdatedAgents = outdatedAgents;
   }
 
   public String getSummary() {

@@ -67,6 +67,7 @@ public final class RolloutExecutor {
     int current = 0;
     int agents = 0;
     int agentsSeen = 0;
+    int outdated = 0;
     for (String namespace : namespaces(step, before.values())) {
       for (Workload w : sorted(cluster.workloads(namespace))) {
         byKey.put(w.key(), w);
@@ -80,6 +81,12 @@ public final class RolloutExecutor {
                     .equals(p.annotations().get(Traceroll.INJECTION_HASH_ANNOTATION))) {
               agents++;
               agentsSeen += p.annotations().containsKey(Traceroll.AGENT_SEEN_ANNOTATION) ? 1 : 0;
+              outdated +=
+                  step.bundledAgent()
+                          && !Traceroll.AGENT_VERSION.equals(
+                              p.annotations().get(Traceroll.AGENT_VERSION_ANNOTATION))
+                      ? 1
+                      : 0;
             }
           }
         }
@@ -120,6 +127,7 @@ public final class RolloutExecutor {
     status.setRolledBack(rolledBack);
     status.setSummary(current + "/" + total);
     status.setVerifiedAgents(agentsSeen + "/" + agents);
+    status.setOutdatedAgents(outdated);
     boolean active =
         next.stream()
             .anyMatch(

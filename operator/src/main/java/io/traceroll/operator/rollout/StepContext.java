@@ -36,6 +36,11 @@ public record StepContext(
     return injection.injectionHash();
   }
 
+  /** Whether the policy injects the agent this operator release bundles (no image of its own). */
+  boolean bundledAgent() {
+    return Traceroll.DEFAULT_AGENT_IMAGE.equals(injection.agentImage());
+  }
+
   /** What a restart for this action writes to traceroll.io/restarted-for. */
   String target(WorkloadAction action) {
     return action == WorkloadAction.Remove ? Traceroll.RESTARTED_FOR_REMOVAL : desiredHash();

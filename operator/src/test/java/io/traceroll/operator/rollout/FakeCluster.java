@@ -72,6 +72,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     if (hash != null) {
       annotations.put(Traceroll.INJECTED_ANNOTATION, policyId + "@1");
       annotations.put(Traceroll.INJECTION_HASH_ANNOTATION, hash);
+      annotations.put(Traceroll.AGENT_VERSION_ANNOTATION, Traceroll.AGENT_VERSION);
       if (seen) {
         annotations.put(Traceroll.AGENT_SEEN_ANNOTATION, "2026-12-07T00:00:00Z");
       }

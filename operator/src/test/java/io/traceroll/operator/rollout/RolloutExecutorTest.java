@@ -177,6 +177,26 @@ class RolloutExecutorTest {
     assertThat(phases()).containsEntry("quiet", WorkloadPhase.Instrumented);
   }
 
+  @Test
+  void podsOnAnOlderBundledAgentAreCountedNotRestarted() {
+    cluster.add("shop", "old", FakeCluster.Outcome.HEALTHY, true);
+    cluster.add("shop", "new", FakeCluster.Outcome.HEALTHY, true);
+    // Injected by the previous operator release: same injection hash, older agent.
+    cluster
+        .pods
+        .get("Deployment/shop/old")
+        .get(0)
+        .annotations()
+        .put(Traceroll.AGENT_VERSION_ANNOTATION, "2.32.0");
+
+    step(Set.of("shop"));
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).isEmpty();
+    assertThat(status.getSummary()).isEqualTo("2/2");
+    assertThat(status.getOutdatedAgents()).isEqualTo(1);
+  }
+
   private String message(String name) {
     return status.getWorkloads().stream()
         .filter(w -> w.getName().equals(name))
