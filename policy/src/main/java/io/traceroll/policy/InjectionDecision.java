@@ -5,7 +5,10 @@ import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.policy.PodView.ContainerView;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,7 +40,9 @@ public sealed interface InjectionDecision {
     /** No container is selected: only sidecars, or names that match none. */
     NO_CONTAINER_SELECTED,
     /** No container runs a JVM (detection auto): a database, a proxy, another language. */
-    NO_JVM
+    NO_JVM,
+    /** Every selected container already starts a tracing agent of its own. */
+    AGENT_PRESENT
   }
 
   default boolean injects() {
@@ -71,7 +76,36 @@ public sealed interface InjectionDecision {
           "no container selected for injection (only sidecars, or no container of the names"
               + " asked for)");
     }
-    return new Inject(settings, selected);
+    Map<String, String> ownAgents = new LinkedHashMap<>();
+    List<String> chosen = new ArrayList<>();
+    for (String name : selected) {
+      Optional<String> agent = container(pod, name).flatMap(TracingAgents::of);
+      if (agent.isPresent()) {
+        ownAgents.put(name, agent.get());
+      } else {
+        chosen.add(name);
+      }
+    }
+    if (chosen.isEmpty()) {
+      return new Skip(
+          Reason.AGENT_PRESENT,
+          ownAgents.entrySet().stream()
+                  .map(e -> e.getKey() + " (-javaagent:" + e.getValue() + ")")
+                  .collect(Collectors.joining(", "))
+              + " already starts a tracing agent; a second one is never added");
+    }
+    return new Inject(settings, chosen);
+  }
+
+  private static Optional<ContainerView> container(PodView pod, String name) {
+    for (List<ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
+      for (ContainerView c : list) {
+        if (c.name().equals(name)) {
+          return Optional.of(c);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static List<String> selected(InjectionSettings settings, PodView pod) {

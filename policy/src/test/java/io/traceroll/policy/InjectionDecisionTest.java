@@ -1,5 +1,6 @@
 package io.traceroll.policy;
 
+import static io.traceroll.policy.InjectionDecision.Reason.AGENT_PRESENT;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINERS;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINER_SELECTED;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_JVM;
@@ -109,6 +110,26 @@ class InjectionDecisionTest {
         row("unknown images keep the agent", ANY, pod("", "app", "worker"), "app", "worker"),
         row("detection off: every container", DETECTION_OFF, pod("", "db@postgres:16"), "db"),
         row("a name wins over detection", names("db"), pod("", "db@postgres:16"), "db"),
+        // --- never a second tracing agent ---
+        row("its own OpenTelemetry agent", ANY, withEnv(OTEL_AGENT), AGENT_PRESENT),
+        row("another vendor's tracer", ANY, withEnv(DD_AGENT), AGENT_PRESENT),
+        row("named, still not twice", names("app"), withEnv(DD_AGENT), AGENT_PRESENT),
+        row("a JMX exporter is no tracer", ANY, withEnv(JMX_AGENT), "app"),
+        row("our own agent is no second one", ANY, withEnv(OWN_AGENT), "app"),
+        row(
+            "a tracer in the arguments",
+            ANY,
+            "{'spec':{'containers':[{'name':'app','image':'shop:1','command':['java'],"
+                + "'args':['-javaagent:/otel-auto-instrumentation-java/javaagent.jar','-jar',"
+                + "'app.jar']}]}}",
+            AGENT_PRESENT),
+        row(
+            "the other container still gets ours",
+            ANY,
+            "{'spec':{'containers':[{'name':'traced','image':'shop:1','env':[{'name':'JAVA_OPTS',"
+                + "'value':'-javaagent:/opt/newrelic/newrelic.jar'}]},{'name':'app',"
+                + "'image':'shop:1'}]}}",
+            "app"),
         // --- which containers: named by the pod's annotation ---
         row("annotation: an init container", ANY, named("db-migrate"), "db-migrate"),
         row("annotation: init containers first", ANY, named("app,db-migrate"), "db-migrate", "app"),
@@ -212,6 +233,20 @@ class InjectionDecisionTest {
   }
 
   /** The metadata field of one traceroll.io/ annotation. */
+  static final String OTEL_AGENT = "-Xmx512m -javaagent:/opt/opentelemetry-javaagent.jar";
+
+  static final String DD_AGENT = "-javaagent:/dd/dd-java-agent.jar -Ddd.service=shop";
+  static final String JMX_AGENT = "-javaagent:/opt/jmx_prometheus_javaagent-1.0.1.jar=9404:/c.yml";
+  static final String OWN_AGENT = "-javaagent:/traceroll/agent/javaagent.jar";
+
+  /** A pod whose one container, app, has JAVA_TOOL_OPTIONS set to this. */
+  static String withEnv(String javaToolOptions) {
+    return "{'spec':{'containers':[{'name':'app','image':'shop:1','env':[{'name':"
+        + "'JAVA_TOOL_OPTIONS','value':'"
+        + javaToolOptions
+        + "'}]}]}}";
+  }
+
   static String annotation(String name, String value) {
     return "'annotations':{'traceroll.io/" + name + "':'" + value + "'}";
   }

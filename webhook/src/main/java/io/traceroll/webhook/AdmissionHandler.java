@@ -134,11 +134,20 @@ public final class AdmissionHandler {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
     Optional<InjectionSettings> settings = resolver.resolve(namespace);
-    if (settings.isEmpty()
-        || !(InjectionDecision.of(settings.get(), PodView.of(pod))
-            instanceof InjectionDecision.Inject inject)) {
+    if (settings.isEmpty()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
+    InjectionDecision decision = InjectionDecision.of(settings.get(), PodView.of(pod));
+    if (decision instanceof InjectionDecision.Skip skip) {
+      // The one skip the user should hear of: the pod asked for tracing some other way.
+      return new Decision(
+          Outcome.SKIPPED,
+          null,
+          skip.reason() == InjectionDecision.Reason.AGENT_PRESENT
+              ? List.of("traceroll: " + skip.message())
+              : List.of());
+    }
+    InjectionDecision.Inject inject = (InjectionDecision.Inject) decision;
     PodMutator.Result result =
         mutator.mutate(pod, namespace, resolver.namespaceUid(namespace), inject);
     return new Decision(

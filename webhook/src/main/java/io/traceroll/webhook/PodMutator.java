@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * between the two. Pure: no I/O. Idempotent: a pod it already mutated yields an empty patch.
  */
 public final class PodMutator {
-  public static final String MOUNT_PATH = "/traceroll/agent";
+  public static final String MOUNT_PATH = Naming.AGENT_MOUNT_PATH;
   public static final String AGENT_FILE = "javaagent.jar";
 
   /** Where the autoinstrumentation-java image keeps the agent. */

@@ -65,6 +65,27 @@ class AdmissionHandlerTest {
   }
 
   @Test
+  void aPodThatStartsATracerOfItsOwnIsAdmittedUnchangedWithAWarning() throws Exception {
+    ObjectNode review = review("shop", "CREATE", "Pod");
+    for (JsonNode c : review.at("/request/object/spec/containers")) {
+      ((ObjectNode) c)
+          .putArray("env")
+          .addObject()
+          .put("name", "JAVA_TOOL_OPTIONS")
+          .put("value", "-javaagent:/opt/dd-java-agent.jar");
+    }
+
+    JsonNode response = respond(handler(resolver()), review, 200);
+
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
+    assertThat(response.path("warnings").get(0).asText())
+        .contains("-javaagent:/opt/dd-java-agent.jar")
+        .contains("a second one is never added");
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.SKIPPED);
+  }
+
+  @Test
   void neverAdmitsIntoProtectedNamespaces() throws Exception {
     Map<String, Namespace> withSystem =
         Map.of(
