@@ -16,7 +16,7 @@ import java.util.Set;
  * owners and labels the service identity is read from, and fields no model knows; the containers
  * themselves come from {@link GeneratedContainers}.
  */
-final class GeneratedPods {
+public final class GeneratedPods {
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   static final List<String> APP_NAMES = List.of("app", "web", "worker", "api", "batch");
@@ -40,7 +40,7 @@ final class GeneratedPods {
 
   private GeneratedPods() {}
 
-  static ObjectNode generate(Random r, boolean userNodeNameHelper) {
+  public static ObjectNode generate(Random r, boolean userNodeNameHelper) {
     ObjectNode pod = NODES.objectNode();
     if (r.nextInt(10) > 0) {
       pod.put("apiVersion", "v1").put("kind", "Pod");
