@@ -24,6 +24,27 @@ public sealed interface InjectionDecision {
     public Inject {
       containers = List.copyOf(containers);
     }
+
+    /**
+     * Why each container was chosen, for status: "app (JVM: command: java)", "worker (named)", "api
+     * (may run a JVM: nothing in the spec or image name)".
+     */
+    public String evidence(PodView pod) {
+      Set<String> named = namedContainers(pod, settings);
+      return containers.stream()
+          .map(
+              name -> {
+                if (named.contains(name)) {
+                  return name + " (named)";
+                }
+                if (settings.detection() == JvmDetectionMode.OFF) {
+                  return name + " (detection off)";
+                }
+                JvmDetection.Evidence e = container(pod, name).map(JvmDetection::of).orElseThrow();
+                return name + (e.jvm() ? " (JVM: " : " (may run a JVM: ") + e.source() + ")";
+              })
+          .collect(Collectors.joining(", "));
+    }
   }
 
   /** Leave the pod alone, and why. */

@@ -42,6 +42,30 @@ public class RolloutStatus {
       "With rollout.dryRun: the restarts the rollout would make, in order, as Kind/ns/name.")
   private List<String> plan = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Workloads of governed namespaces the policy leaves alone (no JVM, a tracer of their own,"
+          + " opted out, ...) with the reason and what was read; at most 100, by name.")
+  private List<SkippedWorkload> skipped = new ArrayList<>();
+
+  @JsonPropertyDescription("How many workloads are skipped, listed or not.")
+  private int skippedTotal;
+
+  public List<SkippedWorkload> getSkipped() {
+    return skipped;
+  }
+
+  public void setSkipped(List<SkippedWorkload> skipped) {
+    this.skipped = skipped;
+  }
+
+  public int getSkippedTotal() {
+    return skippedTotal;
+  }
+
+  public void setSkippedTotal(int skippedTotal) {
+    this.skippedTotal = skippedTotal;
+  }
+
   public String getVerifiedAgents() {
     return verifiedAgents;
   }

@@ -32,6 +32,19 @@ public class WorkloadRollout {
   @JsonPropertyDescription("Why the workload is in this phase.")
   private String message;
 
+  @JsonPropertyDescription(
+      "The containers that get the agent and why: named, or what the JVM detection read (e.g."
+          + " app (JVM: command: java)).")
+  private String detection;
+
+  public String getDetection() {
+    return detection;
+  }
+
+  public void setDetection(String detection) {
+    this.detection = detection;
+  }
+
   public WorkloadRollout() {}
 
   public WorkloadRollout(String kind, String namespace, String name) {

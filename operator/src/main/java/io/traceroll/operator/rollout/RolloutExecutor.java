@@ -5,8 +5,11 @@ import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
+import io.traceroll.api.v1alpha1.SkippedWorkload;
 import io.traceroll.api.v1alpha1.WorkloadAction;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
+import io.traceroll.api.v1alpha1.WorkloadRollout;
+import io.traceroll.policy.InjectionDecision;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,6 +29,9 @@ import java.util.TreeSet;
 public final class RolloutExecutor {
   /** Failing share of attempted workloads above which the rollout stops (Degraded). */
   static final double DEGRADED_SHARE = 0.2;
+
+  /** Skipped workloads listed in status (all are counted); keeps the status object small. */
+  static final int MAX_SKIPPED_LISTED = 100;
 
   /** The cluster as the executor sees it; production reads informer caches. */
   public interface Cluster {
@@ -68,11 +74,21 @@ public final class RolloutExecutor {
     int agents = 0;
     int agentsSeen = 0;
     int outdated = 0;
+    Map<String, String> detections = new HashMap<>();
+    List<SkippedWorkload> skipped = new ArrayList<>();
     for (String namespace : namespaces(step, before.values())) {
       for (Workload w : sorted(cluster.workloads(namespace))) {
         byKey.put(w.key(), w);
         List<PodFacts> pods = cluster.pods(namespace, w.selector());
-        boolean wanted = step.wants(w);
+        Optional<InjectionDecision> decision = step.decision(w);
+        boolean wanted = decision.map(InjectionDecision::injects).orElse(false);
+        if (decision.orElse(null) instanceof InjectionDecision.Inject inject) {
+          detections.put(w.key(), inject.evidence(w.template()));
+        } else if (decision.orElse(null) instanceof InjectionDecision.Skip skip) {
+          skipped.add(
+              new SkippedWorkload(
+                  w.kind(), w.namespace(), w.name(), skip.reason().name(), skip.message()));
+        }
         boolean counted = wanted && !pods.isEmpty();
         if (wanted) {
           for (PodFacts p : pods) {
@@ -118,7 +134,17 @@ public final class RolloutExecutor {
     List<WorkloadState> next = startRestarts(step, states, byKey, degraded);
 
     RolloutStatus status = new RolloutStatus();
-    status.setWorkloads(next.stream().map(WorkloadState::toStatus).toList());
+    status.setWorkloads(
+        next.stream()
+            .map(
+                s -> {
+                  WorkloadRollout entry = s.toStatus();
+                  entry.setDetection(detections.get(s.key()));
+                  return entry;
+                })
+            .toList());
+    status.setSkipped(skipped.stream().limit(MAX_SKIPPED_LISTED).toList());
+    status.setSkippedTotal(skipped.size());
     status.setPlan(plan);
     status.setTotal(total);
     status.setInstrumented(current);

@@ -9,6 +9,7 @@ import io.traceroll.policy.InjectionSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,8 +28,17 @@ public record StepContext(
    * injection decision, the very one the webhook follows, injects the workload's template.
    */
   boolean wants(Workload workload) {
+    return decision(workload).map(InjectionDecision::injects).orElse(false);
+  }
+
+  /**
+   * The injection decision for the workload's template; a namespace the policy does not govern gets
+   * no decision (empty).
+   */
+  Optional<InjectionDecision> decision(Workload workload) {
     return governed.contains(workload.namespace())
-        && InjectionDecision.of(injection, workload.template()).injects();
+        ? Optional.of(InjectionDecision.of(injection, workload.template()))
+        : Optional.empty();
   }
 
   /** The injection hash pods must carry to be current. */

@@ -47,6 +47,21 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     return add(workload(namespace, name, Map.of(), Map.of()), outcome, instrumented);
   }
 
+  /** A healthy, uninstrumented Deployment whose template has these containers. */
+  Workload addWithContainers(String namespace, String name, PodView.ContainerView... containers) {
+    Workload base = workload(namespace, name, Map.of(), Map.of());
+    PodView template =
+        new PodView(
+            base.template().labels(),
+            base.template().annotations(),
+            List.of(),
+            List.of(containers));
+    return add(
+        new Workload(base.kind(), namespace, name, 1, true, template, base.selector()),
+        Outcome.HEALTHY,
+        false);
+  }
+
   /** A healthy Deployment in shop whose template carries these annotations and labels. */
   Workload addTemplated(Map<String, String> templateAnnotations, Map<String, String> labels) {
     String name = "w" + workloads.size();

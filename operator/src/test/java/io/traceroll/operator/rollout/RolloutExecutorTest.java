@@ -1,13 +1,16 @@
 package io.traceroll.operator.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
+import io.traceroll.api.v1alpha1.SkippedWorkload;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
+import io.traceroll.policy.PodView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -195,6 +198,42 @@ class RolloutExecutorTest {
     assertThat(cluster.restarts).isEmpty();
     assertThat(status.getSummary()).isEqualTo("2/2");
     assertThat(status.getOutdatedAgents()).isEqualTo(1);
+  }
+
+  @Test
+  void statusSaysWhatWasDetectedInEachWorkloadAndWhyOthersAreLeftAlone() {
+    cluster.addWithContainers(
+        "shop",
+        "checkout",
+        new PodView.ContainerView(
+            "app", "shop/checkout:1", List.of("java", "-jar", "app.jar"), Map.of()),
+        new PodView.ContainerView("cache", "redis:7"));
+    cluster.addWithContainers("shop", "db", new PodView.ContainerView("postgres", "postgres:16"));
+    cluster.addWithContainers(
+        "shop",
+        "traced",
+        new PodView.ContainerView(
+            "app",
+            "shop/traced:1",
+            List.of(),
+            Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/dd/dd-java-agent.jar")));
+
+    step(Set.of("shop"));
+
+    assertThat(status.getWorkloads())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.getName()).isEqualTo("checkout");
+              assertThat(w.getDetection()).isEqualTo("app (JVM: command: java)");
+            });
+    assertThat(status.getSkippedTotal()).isEqualTo(2);
+    assertThat(status.getSkipped())
+        .extracting(SkippedWorkload::getName, SkippedWorkload::getReason)
+        .containsExactly(tuple("db", "NO_JVM"), tuple("traced", "AGENT_PRESENT"));
+    assertThat(status.getSkipped().get(0).getMessage())
+        .isEqualTo("no container runs a JVM: postgres (image postgres (postgres))");
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/checkout");
   }
 
   private String message(String name) {
