@@ -43,6 +43,12 @@ public final class Traceroll {
   public static final String AGENT_PENDING = "pending";
   public static final String AGENT_CONTACTED = "contacted";
 
+  /**
+   * Policy annotation: a new value retries every workload the rollout rolled back (its status keeps
+   * them out of the webhook's reach until then, or until the injection changes).
+   */
+  public static final String RETRY_ANNOTATION = "traceroll.io/retry";
+
   /** Pod-template annotations the rollout writes to restart a workload, as kubectl does. */
   public static final String RESTARTED_AT_ANNOTATION = "traceroll.io/restarted-at";
 

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
@@ -66,6 +68,58 @@ abstract class RealPodRollout {
             client.v1().events().inNamespace(RealNodeE2eTest.policyNs).list().getItems().stream()
                 .map(e -> e.getReason()))
         .contains("RolledBack");
+    assertThat(templateAnnotations(ns, "app-0").keySet())
+        .as("a rollback writes nothing into the workload but its restart annotations")
+        .allMatch(k -> !k.startsWith("traceroll.io/") || k.startsWith("traceroll.io/restarted-"));
+
+    // The user fixes the workload (its own rollout: still without the agent, as the policy's
+    // injection is the one rolled back), then asks for a retry: it is instrumented, once.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("app-0")
+        .edit(
+            d -> {
+              d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                  .filter(e -> e.getName().equals("EXIT_WITH_AGENT"))
+                  .forEach(e -> e.setValue("false"));
+              return d;
+            });
+    await().atMost(ROLLOUT).until(() -> RealNode.available(client, ns, "app-0"));
+    assertThat(RealNode.pods(client, ns, "app-0"))
+        .allSatisfy(
+            p ->
+                assertThat(TestCluster.annotations(p))
+                    .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    client
+        .resources(TracingPolicy.class)
+        .inNamespace(RealNodeE2eTest.policyNs)
+        .withName(RealNodeE2eTest.POLICY)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\""
+                + Traceroll.RETRY_ANNOTATION
+                + "\":\"fixed-"
+                + ns
+                + "\"}}}");
+    awaitPhases(ns, 1, WorkloadPhase.Instrumented);
+    assertInstrumentedAndReady(ns, "app-0");
+  }
+
+  private Map<String, String> templateAnnotations(String ns, String name) {
+    Map<String, String> annotations =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(ns)
+            .withName(name)
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations();
+    return annotations == null ? Map.of() : annotations;
   }
 
   @Test

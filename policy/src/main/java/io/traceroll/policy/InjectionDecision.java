@@ -63,7 +63,9 @@ public sealed interface InjectionDecision {
     /** No container runs a JVM (detection auto): a database, a proxy, another language. */
     NO_JVM,
     /** Every selected container already starts a tracing agent of its own. */
-    AGENT_PRESENT
+    AGENT_PRESENT,
+    /** The pod belongs to a workload the rollout rolled back from this injection. */
+    ROLLED_BACK
   }
 
   default boolean injects() {
@@ -76,10 +78,28 @@ public sealed interface InjectionDecision {
    * application container; known sidecars and the agent's own init container never.
    */
   static InjectionDecision of(InjectionSettings settings, PodView pod) {
+    return of(settings, pod, null);
+  }
+
+  /**
+   * As {@link #of(InjectionSettings, PodView)}, for a pod of this namespace: one of a workload the
+   * rollout rolled back from this injection gets nothing.
+   */
+  static InjectionDecision of(InjectionSettings settings, PodView pod, String namespace) {
     if ("false".equalsIgnoreCase(pod.annotation(Traceroll.INJECT_ANNOTATION))
         || "false".equalsIgnoreCase(pod.labels().get(Traceroll.INJECT_LABEL))) {
       return new Skip(
           Reason.OPTED_OUT, "pod opted out with " + Traceroll.INJECT_ANNOTATION + "=false");
+    }
+    var rolledBack = settings.rolledBack().match(namespace, pod.labels());
+    if (rolledBack.isPresent()) {
+      return new Skip(
+          Reason.ROLLED_BACK,
+          rolledBack.get().key()
+              + " was rolled back from this injection after its instrumented pods failed; a new"
+              + " "
+              + Traceroll.RETRY_ANNOTATION
+              + " value on the policy, or a change of its injection, tries again");
     }
     if (!LabelSelectors.matches(settings.podSelector(), pod.labels())) {
       return new Skip(Reason.POD_SELECTOR, "pod does not match the policy's podSelector");

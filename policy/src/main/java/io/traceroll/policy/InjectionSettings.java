@@ -31,6 +31,7 @@ import java.util.TreeMap;
  * @param injectionHash a short hash of what the injection puts into a pod, leaving out what changes
  *     without a restart (the sampling strategies, served remotely, and the initial rate) and
  *     bookkeeping (the generation); computed once here, not on every admission
+ * @param rolledBack the workloads the rollout rolled back from this injection (from status)
  */
 public record InjectionSettings(
     String policyId,
@@ -48,7 +49,8 @@ public record InjectionSettings(
     String otlpProtocol,
     RemoteSampler sampler,
     String headersSecretName,
-    String injectionHash) {
+    String injectionHash,
+    RolledBackWorkloads rolledBack) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -112,7 +114,30 @@ public record InjectionSettings(
         target.protocol(),
         sampler,
         target.headersSecretName(),
-        hash);
+        hash,
+        RolledBackWorkloads.of(policy, hash));
+  }
+
+  /** The same settings with these rolled-back workloads (the rollout's status of this step). */
+  public InjectionSettings withRolledBack(RolledBackWorkloads workloads) {
+    return new InjectionSettings(
+        policyId,
+        podSelector,
+        generation,
+        agentImage,
+        mode,
+        containerNames,
+        detection,
+        propagators,
+        resourceAttributes,
+        extraEnv,
+        initResources,
+        otlpEndpoint,
+        otlpProtocol,
+        sampler,
+        headersSecretName,
+        injectionHash,
+        workloads);
   }
 
   private static String hash(String... parts) {

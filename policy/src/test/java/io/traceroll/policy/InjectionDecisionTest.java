@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.traceroll.api.v1alpha1.JvmDetectionMode;
+import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.policy.InjectionDecision.Inject;
 import io.traceroll.policy.InjectionDecision.Reason;
 import io.traceroll.policy.InjectionDecision.Skip;
@@ -296,5 +298,32 @@ class InjectionDecisionTest {
     return decision instanceof Inject inject
         ? "inject " + String.join(", ", inject.containers())
         : ((Skip) decision).reason().name();
+  }
+
+  @Test
+  void aPodOfARolledBackWorkloadGetsNothingInItsNamespaceOnly() {
+    TracingPolicy policy = TestPolicies.policy("obs", "default");
+    InjectionSettings plain = InjectionSettings.of(policy);
+    RolloutStatus rollout = new RolloutStatus();
+    rollout.setWorkloads(
+        List.of(
+            RolledBackWorkloadsTest.entry(
+                "checkout",
+                WorkloadPhase.RolledBack,
+                plain.injectionHash(),
+                RolledBackWorkloadsTest.selector("app", "checkout"))));
+    InjectionSettings settings =
+        plain.withRolledBack(RolledBackWorkloads.of(rollout, plain.injectionHash()));
+    PodView pod = PodView.of(json(pod("'labels':{'app':'checkout'}", "app")));
+
+    assertThat(InjectionDecision.of(settings, pod, "shop"))
+        .isInstanceOfSatisfying(
+            Skip.class,
+            s -> {
+              assertThat(s.reason()).isEqualTo(Reason.ROLLED_BACK);
+              assertThat(s.message()).contains("Deployment/shop/checkout", "traceroll.io/retry");
+            });
+    assertThat(InjectionDecision.of(settings, pod, "other").injects()).isTrue();
+    assertThat(InjectionDecision.of(plain, pod, "shop").injects()).isTrue();
   }
 }

@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.zjsonpatch.JsonPatch;
+import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.api.v1alpha1.TracingPolicyStatus;
+import io.traceroll.api.v1alpha1.WorkloadPhase;
+import io.traceroll.api.v1alpha1.WorkloadRollout;
+import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.TestPolicies;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +88,33 @@ class AdmissionHandlerTest {
     assertThat(response.path("warnings").get(0).asText())
         .contains("-javaagent:/opt/dd-java-agent.jar")
         .contains("a second one is never added");
+    assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.SKIPPED);
+  }
+
+  @Test
+  void aPodOfAWorkloadTheRolloutRolledBackIsAdmittedUnchanged() throws Exception {
+    TracingPolicy policy = TestPolicies.policy("obs", "default");
+    WorkloadRollout entry = new WorkloadRollout("Deployment", "shop", "checkout");
+    entry.setPhase(WorkloadPhase.RolledBack);
+    entry.setTarget(InjectionSettings.of(policy).injectionHash());
+    entry.setSelector(
+        new LabelSelectorBuilder().withMatchLabels(Map.of("app", "checkout")).build());
+    RolloutStatus rollout = new RolloutStatus();
+    rollout.setWorkloads(List.of(entry));
+    TracingPolicyStatus status = new TracingPolicyStatus();
+    status.setRollout(rollout);
+    policy.setStatus(status);
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> List.of(policy),
+            namespaces::get,
+            new NamespaceSelection("traceroll-system"),
+            Duration.ZERO);
+
+    JsonNode response = respond(handler(resolver), review("shop", "CREATE", "Pod"), 200);
+
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
     assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.SKIPPED);
   }
 

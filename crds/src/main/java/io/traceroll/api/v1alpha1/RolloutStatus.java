@@ -50,6 +50,19 @@ public class RolloutStatus {
   @JsonPropertyDescription("How many workloads are skipped, listed or not.")
   private int skippedTotal;
 
+  @JsonPropertyDescription(
+      "The value of the policy's traceroll.io/retry annotation the rollout last acted on: a new"
+          + " value retries the rolled-back workloads.")
+  private String retry;
+
+  public String getRetry() {
+    return retry;
+  }
+
+  public void setRetry(String retry) {
+    this.retry = retry;
+  }
+
   public List<SkippedWorkload> getSkipped() {
     return skipped;
   }

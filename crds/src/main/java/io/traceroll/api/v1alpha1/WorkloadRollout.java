@@ -1,6 +1,7 @@
 package io.traceroll.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /** The rollout state of one Deployment, StatefulSet or DaemonSet. */
 public class WorkloadRollout {
@@ -31,6 +32,20 @@ public class WorkloadRollout {
 
   @JsonPropertyDescription("Why the workload is in this phase.")
   private String message;
+
+  @JsonPropertyDescription(
+      "RolledBack only: the workload's pod selector. The webhook leaves the pods it selects"
+          + " alone while the policy's injection is the one rolled back, so the workload itself"
+          + " only ever gets the restart annotation.")
+  private LabelSelector selector;
+
+  public LabelSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
 
   @JsonPropertyDescription(
       "The containers that get the agent and why: named, or what the JVM detection read (e.g."

@@ -1,5 +1,6 @@
 package io.traceroll.operator.reconciler;
 
+import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.rollout.InjectedPods;
@@ -37,7 +38,10 @@ final class PolicyRollout {
             policy.getSpec().getRollout(),
             InjectionSettings.of(policy),
             governed,
-            Instant.now());
+            Instant.now(),
+            policy.getMetadata().getAnnotations() == null
+                ? null
+                : policy.getMetadata().getAnnotations().get(Traceroll.RETRY_ANNOTATION));
     return executor.step(step, previous == null ? null : previous.getRollout());
   }
 

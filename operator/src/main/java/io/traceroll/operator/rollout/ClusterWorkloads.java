@@ -125,19 +125,11 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
   }
 
   @Override
-  public void restart(Workload workload, String revision, String target, boolean optOut) {
-    LOG.info(
-        "restarting {} for {} (revision {}{})",
-        workload.key(),
-        target,
-        revision,
-        optOut ? ", opted out" : "");
+  public void restart(Workload workload, String revision, String target) {
+    LOG.info("restarting {} for {} (revision {})", workload.key(), target, revision);
     Map<String, String> annotations = new HashMap<>();
     annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
     annotations.put(Traceroll.RESTARTED_FOR_ANNOTATION, target);
-    if (optOut) {
-      annotations.put(Traceroll.INJECT_ANNOTATION, "false");
-    }
     String patch;
     try {
       patch =
@@ -166,7 +158,7 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
   }
 
   @Override
-  public String admissionProblem(Workload workload, String policyId) {
+  public String admissionProblem(Workload workload, String policyId, boolean withAgent) {
     PodTemplateSpec template =
         view.workloads(workload.namespace()).stream()
             .filter(
@@ -178,7 +170,7 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
             .orElse(null);
     return template == null
         ? "gone from the cache"
-        : admission.problem(workload, template, policyId);
+        : admission.problem(workload, template, policyId, withAgent);
   }
 
   private static PodTemplateSpec template(HasMetadata o) {

@@ -21,7 +21,8 @@ public final class DryRunAdmission implements PodAdmission {
   }
 
   @Override
-  public String problem(Workload workload, PodTemplateSpec template, String policyId) {
+  public String problem(
+      Workload workload, PodTemplateSpec template, String policyId, boolean withAgent) {
     Pod pod =
         new PodBuilder()
             .withNewMetadata()
@@ -42,9 +43,14 @@ public final class DryRunAdmission implements PodAdmission {
     }
     Map<String, String> annotations = admitted.getMetadata().getAnnotations();
     String injected = annotations == null ? null : annotations.get(Traceroll.INJECTED_ANNOTATION);
-    if (injected == null || !injected.startsWith(policyId + "@")) {
+    boolean agent = injected != null && injected.startsWith(policyId + "@");
+    if (withAgent && !agent) {
       return "the API server does not add the agent to a new pod yet (the webhook is not"
           + " reachable, or it skips the pod); not restarting";
+    }
+    if (!withAgent && agent) {
+      return "the webhook still adds the agent to a new pod (it has not read the rollback from"
+          + " the policy's status yet); not restarting";
     }
     return null;
   }

@@ -10,11 +10,11 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 @FunctionalInterface
 public interface PodAdmission {
   /** Admission is not asked (the mock server runs no webhook). */
-  PodAdmission UNCHECKED = (workload, template, policyId) -> null;
+  PodAdmission UNCHECKED = (workload, template, policyId, withAgent) -> null;
 
   /**
-   * Null when a pod made from the template now would be admitted with this policy's agent; else why
-   * not, for the workload's status.
+   * Null when a pod made from the template now would be admitted, with this policy's agent or
+   * ({@code withAgent} false, for a rollback) without it; else why not, for the workload's status.
    */
-  String problem(Workload workload, PodTemplateSpec template, String policyId);
+  String problem(Workload workload, PodTemplateSpec template, String policyId, boolean withAgent);
 }

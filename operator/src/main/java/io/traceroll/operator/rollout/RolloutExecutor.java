@@ -45,14 +45,17 @@ public final class RolloutExecutor {
     /** The running pods that carry this policy's injection, by whether a restart can remove it. */
     InjectedPods injectedPods(String policyId);
 
-    /** Patches the pod template so the controller rolls new pods, as kubectl rollout restart. */
-    void restart(Workload workload, String revision, String target, boolean optOut);
+    /**
+     * Patches the pod template's restart annotations so the controller rolls new pods, as kubectl
+     * rollout restart: the only change the rollout ever makes to a workload.
+     */
+    void restart(Workload workload, String revision, String target);
 
     /**
-     * Null when a new pod of the workload would be admitted with the policy's agent now; else why
-     * not (see {@link PodAdmission}).
+     * Null when a new pod of the workload would be admitted with ({@code withAgent}) or without the
+     * policy's agent now, as the restart needs; else why not (see {@link PodAdmission}).
      */
-    String admissionProblem(Workload workload, String policyId);
+    String admissionProblem(Workload workload, String policyId, boolean withAgent);
   }
 
   private final Cluster cluster;
@@ -65,6 +68,13 @@ public final class RolloutExecutor {
     Map<String, WorkloadState> before = new HashMap<>();
     if (previous != null) {
       previous.getWorkloads().forEach(w -> before.put(w.key(), WorkloadState.of(w)));
+    }
+    String retried = previous == null ? null : previous.getRetry();
+    if (step.retry() != null && !step.retry().equals(retried)) {
+      // A new traceroll.io/retry value: the rolled-back workloads are instrumented again (their
+      // restarts wait, through the admission dry run, until the webhook has read this status).
+      before.values().removeIf(s -> s.phase() == WorkloadPhase.RolledBack);
+      step = step.retrying();
     }
     List<RolloutOutcome.Event> events = new ArrayList<>();
     List<WorkloadState> states = new ArrayList<>();
@@ -110,11 +120,8 @@ public final class RolloutExecutor {
         Optional<WorkloadAction> need =
             RolloutPlanner.need(step.policyId(), wanted ? step.desiredHash() : null, pods);
         var t = WorkloadStateMachine.next(step, w, pods, need, before.get(w.key()));
-        if (t.rollBack()) {
-          cluster.restart(w, step.revision(), Traceroll.RESTARTED_FOR_REMOVAL, true);
-        }
         t.event().ifPresent(events::add);
-        WorkloadState state = t.state();
+        WorkloadState state = t.rollBack() ? rollBack(step, w, t.state()) : t.state();
         if (state == null) {
           current += counted ? 1 : 0;
           continue;
@@ -140,11 +147,16 @@ public final class RolloutExecutor {
                 s -> {
                   WorkloadRollout entry = s.toStatus();
                   entry.setDetection(detections.get(s.key()));
+                  if (s.phase() == WorkloadPhase.RolledBack && byKey.containsKey(s.key())) {
+                    // What keeps the webhook away from its pods while the injection is the same.
+                    entry.setSelector(byKey.get(s.key()).selector());
+                  }
                   return entry;
                 })
             .toList());
     status.setSkipped(skipped.stream().limit(MAX_SKIPPED_LISTED).toList());
     status.setSkippedTotal(skipped.size());
+    status.setRetry(step.retry());
     status.setPlan(plan);
     status.setTotal(total);
     status.setInstrumented(current);
@@ -206,19 +218,36 @@ public final class RolloutExecutor {
       // every step ask about all of them.
       String problem =
           state.action() == WorkloadAction.Instrument
-              ? cluster.admissionProblem(w, step.policyId())
+              ? cluster.admissionProblem(w, step.policyId(), true)
               : null;
       if (problem != null) {
         next.add(state.in(WorkloadPhase.Pending, problem));
         continue;
       }
       String target = step.target(state.action());
-      cluster.restart(w, step.revision(), target, false);
+      cluster.restart(w, step.revision(), target);
       next.add(
           WorkloadState.restarting(
               w, state.action(), target, step.revision(), step.startedAt(), "restarted"));
     }
     return next;
+  }
+
+  /**
+   * Restarts a rolled-back workload without the agent once admission leaves its new pods alone (the
+   * webhook has read the rollback from the policy's status): only the restart annotation changes on
+   * the workload, never an opt-out.
+   */
+  private WorkloadState rollBack(StepContext step, Workload w, WorkloadState rolledBack) {
+    String problem = cluster.admissionProblem(w, step.policyId(), false);
+    if (problem != null) {
+      return rolledBack.in(
+          WorkloadPhase.RolledBack,
+          rolledBack.message() + "; restart without the agent waits: " + problem);
+    }
+    cluster.restart(w, step.revision(), Traceroll.RESTARTED_FOR_REMOVAL);
+    return rolledBack.restartedWithoutAgent(
+        step.revision(), step.startedAt(), rolledBack.message() + "; restarted without the agent");
   }
 
   private static int count(List<WorkloadState> states, WorkloadPhase phase) {

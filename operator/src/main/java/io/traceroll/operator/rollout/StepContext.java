@@ -6,6 +6,7 @@ import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.WorkloadAction;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.RolledBackWorkloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,10 +18,31 @@ import java.util.Set;
  * spec and injection, the namespaces it governs (none while it is being deleted) and the time.
  */
 public record StepContext(
-    String policyId, Rollout spec, InjectionSettings injection, Set<String> governed, Instant now) {
+    String policyId,
+    Rollout spec,
+    InjectionSettings injection,
+    Set<String> governed,
+    Instant now,
+    String retry) {
 
   public StepContext {
     governed = Set.copyOf(governed);
+  }
+
+  /** A step with no retry asked (no traceroll.io/retry annotation on the policy). */
+  public StepContext(
+      String policyId,
+      Rollout spec,
+      InjectionSettings injection,
+      Set<String> governed,
+      Instant now) {
+    this(policyId, spec, injection, governed, now, null);
+  }
+
+  /** The same step, its rolled-back workloads forgotten: they are tried again. */
+  StepContext retrying() {
+    return new StepContext(
+        policyId, spec, injection.withRolledBack(RolledBackWorkloads.NONE), governed, now, retry);
   }
 
   /**
@@ -37,7 +59,7 @@ public record StepContext(
    */
   Optional<InjectionDecision> decision(Workload workload) {
     return governed.contains(workload.namespace())
-        ? Optional.of(InjectionDecision.of(injection, workload.template()))
+        ? Optional.of(InjectionDecision.of(injection, workload.template(), workload.namespace()))
         : Optional.empty();
   }
 

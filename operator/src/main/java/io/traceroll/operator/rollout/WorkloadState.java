@@ -72,6 +72,23 @@ record WorkloadState(
     return new WorkloadState(kind, namespace, name, action, next, target, revision, startedAt, why);
   }
 
+  /**
+   * A rolled-back workload after its restart without the agent (action Remove): never restarted
+   * again for the same injection.
+   */
+  WorkloadState restartedWithoutAgent(String revision, String startedAt, String why) {
+    return new WorkloadState(
+        kind,
+        namespace,
+        name,
+        WorkloadAction.Remove,
+        WorkloadPhase.RolledBack,
+        target,
+        revision,
+        startedAt,
+        why);
+  }
+
   String key() {
     return kind + "/" + namespace + "/" + name;
   }

@@ -16,11 +16,17 @@ import java.util.Optional;
  * (none) --needs a restart--> Pending --restart slot (RolloutExecutor)--> Restarting
  * Restarting --gate passed--> Instrumented
  * Restarting --gate failed--> RolledBack (autoRollback, instrumenting) | Failed
+ * RolledBack (Instrument) --restart without the agent (RolloutExecutor)--> RolledBack (Remove)
  * Pending --no longer needed--> Instrumented
  * </pre>
  *
- * A restart the policy made that its status does not show (status lost, or a new leader) is resumed
- * as Restarting and gated, never made twice; a Failed workload is not retried for the same action.
+ * A rolled-back workload stays so while the policy's injection is the one it failed with: its
+ * status entry (with its pod selector) keeps the webhook from injecting its pods, so the restart
+ * without the agent changes only the workload's restart annotation.
+ *
+ * <p>A restart the policy made that its status does not show (status lost, or a new leader) is
+ * resumed as Restarting and gated, never made twice; a Failed workload is not retried for the same
+ * action.
  */
 final class WorkloadStateMachine {
   /** A workload's next state (null: it needs nothing and was never touched), and its effects. */
@@ -40,6 +46,17 @@ final class WorkloadStateMachine {
       WorkloadState previous) {
     if (previous != null && previous.phase() == WorkloadPhase.Restarting) {
       return gate(step, w, pods, previous);
+    }
+    if (previous != null
+        && previous.phase() == WorkloadPhase.RolledBack
+        && step.desiredHash().equals(previous.target())) {
+      // Restarted without the agent once (action Remove) at most; a workload whose pods lost the
+      // agent some other way needs no restart.
+      boolean restart =
+          previous.action() == WorkloadAction.Instrument
+              && need.isPresent()
+              && need.get() == WorkloadAction.Remove;
+      return new Transition(previous, restart, Optional.empty());
     }
     Optional<Transition> resumed = resume(step, w, pods, need, previous);
     if (resumed.isPresent()) {
@@ -168,11 +185,8 @@ final class WorkloadStateMachine {
       case FAILED ->
           step.spec().isAutoRollback() && restarting.action() == WorkloadAction.Instrument
               ? new Transition(
-                  restarting.in(
-                      WorkloadPhase.RolledBack,
-                      "rolled back (opted out with traceroll.io/inject=false): "
-                          + verdict.reason()),
-                  true,
+                  restarting.in(WorkloadPhase.RolledBack, "rolled back: " + verdict.reason()),
+                  false,
                   Optional.of(RolloutOutcome.Event.warning("RolledBack", why)))
               : new Transition(
                   restarting.in(WorkloadPhase.Failed, verdict.reason()),

@@ -39,7 +39,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   /** What admission says of a workload's next pod, by key; absent: admitted with the agent. */
   final Map<String, String> admissionProblems = new HashMap<>();
 
-  final InjectionSettings settings = TestPolicies.settings();
+  /** The policy's settings; the test adds the rolled-back workloads of each step's status. */
+  InjectionSettings settings = TestPolicies.settings();
+
   final String currentHash = settings.injectionHash();
   final String policyId = settings.policyId();
 
@@ -139,7 +141,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
                   p -> revision.equals(p.annotations().get(Traceroll.RESTARTED_AT_ANNOTATION)))) {
         continue;
       }
-      boolean injected = InjectionDecision.of(settings, w.template()).injects();
+      boolean injected = InjectionDecision.of(settings, w.template(), w.namespace()).injects();
       boolean removing = Traceroll.RESTARTED_FOR_REMOVAL.equals(w.restartedFor());
       String hash = injected && !removing ? currentHash : null;
       Outcome outcome = outcomes.get(w.key());
@@ -172,8 +174,15 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   }
 
   @Override
-  public String admissionProblem(Workload workload, String id) {
-    return admissionProblems.get(workload.key());
+  public String admissionProblem(Workload workload, String id, boolean withAgent) {
+    // The webhook, as the API server's dry run shows it: the decision with the settings of the
+    // status written so far (which the executor's own step may already have moved past).
+    boolean injects =
+        InjectionDecision.of(settings, workload.template(), workload.namespace()).injects();
+    if (withAgent != injects) {
+      return withAgent ? "the webhook does not add the agent yet" : "the webhook still adds it";
+    }
+    return withAgent ? admissionProblems.get(workload.key()) : null;
   }
 
   @Override
@@ -198,14 +207,11 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   }
 
   @Override
-  public void restart(Workload w, String revision, String target, boolean optOut) {
+  public void restart(Workload w, String revision, String target) {
     restarts.add(w.key());
     Map<String, String> annotations = new HashMap<>(w.template().annotations());
     annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
     annotations.put(Traceroll.RESTARTED_FOR_ANNOTATION, target);
-    if (optOut) {
-      annotations.put(Traceroll.INJECT_ANNOTATION, "false");
-    }
     PodView template =
         new PodView(
             w.template().labels(),

@@ -8,9 +8,12 @@ import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.RolloutStrategy;
 import io.traceroll.api.v1alpha1.SkippedWorkload;
+import io.traceroll.api.v1alpha1.WorkloadAction;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
 import io.traceroll.policy.PodView;
+import io.traceroll.policy.RolledBackWorkloads;
+import io.traceroll.policy.TestPolicies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,10 +29,19 @@ class RolloutExecutorTest {
   Instant now = Instant.parse("2026-11-24T10:00:00Z");
   RolloutStatus status;
 
+  String retry;
+
+  /**
+   * One step, as the reconciler makes it: the settings carry the rolled-back workloads of the
+   * status so far, which the webhook (the fake cluster's admission) reads too.
+   */
   RolloutOutcome step(Set<String> governed) {
+    cluster.settings =
+        cluster.settings.withRolledBack(RolledBackWorkloads.of(status, cluster.currentHash));
     RolloutOutcome outcome =
         executor.step(
-            new StepContext(cluster.policyId, spec, cluster.settings, governed, now), status);
+            new StepContext(cluster.policyId, spec, cluster.settings, governed, now, retry),
+            status);
     status = outcome.status();
     now = now.plusSeconds(1);
     cluster.settle();
@@ -279,8 +291,21 @@ class RolloutExecutorTest {
         .containsEntry("good1", WorkloadPhase.Instrumented)
         .containsEntry("good2", WorkloadPhase.Instrumented)
         .containsEntry("bad", WorkloadPhase.RolledBack);
-    assertThat(cluster.workloads.get("Deployment/shop/bad").template().annotations())
-        .containsEntry("traceroll.io/inject", "false");
+    Workload bad = cluster.workloads.get("Deployment/shop/bad");
+    assertThat(bad.template().annotations())
+        .as("the rollback leaves only the restart annotations on the workload")
+        .doesNotContainKey("traceroll.io/inject")
+        .containsEntry(Traceroll.RESTARTED_FOR_ANNOTATION, Traceroll.RESTARTED_FOR_REMOVAL);
+    assertThat(cluster.pods.get("Deployment/shop/bad"))
+        .allSatisfy(
+            p -> assertThat(p.annotations()).doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    WorkloadRollout entry =
+        status.getWorkloads().stream()
+            .filter(w -> w.getName().equals("bad"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(entry.getAction()).isEqualTo(WorkloadAction.Remove);
+    assertThat(entry.getSelector().getMatchLabels()).containsEntry("app", "bad");
     assertThat(
             status.getWorkloads().stream()
                 .filter(w -> w.getName().equals("bad"))
@@ -290,6 +315,56 @@ class RolloutExecutorTest {
         .contains("CrashLoopBackOff");
     assertThat(last.degraded()).isFalse();
     assertThat(cluster.restarts).filteredOn("Deployment/shop/bad"::equals).hasSize(2);
+  }
+
+  @Test
+  void aRolledBackWorkloadIsLeftAloneUntilARetryThenInstrumentedOnce() {
+    cluster.add("shop", "bad", FakeCluster.Outcome.CRASHLOOP_WITH_AGENT, false);
+    for (int i = 0; i < 4; i++) {
+      step(Set.of("shop"));
+    }
+    assertThat(phases()).containsEntry("bad", WorkloadPhase.RolledBack);
+    assertThat(cluster.restarts).hasSize(2);
+    for (int i = 0; i < 4; i++) {
+      step(Set.of("shop"));
+    }
+    assertThat(cluster.restarts).as("nothing more while the injection is the same").hasSize(2);
+
+    // The user fixed the workload and asks for a retry.
+    cluster.outcomes.put("Deployment/shop/bad", FakeCluster.Outcome.HEALTHY);
+    retry = "1";
+    for (int i = 0; i < 4; i++) {
+      step(Set.of("shop"));
+    }
+
+    assertThat(phases()).containsEntry("bad", WorkloadPhase.Instrumented);
+    assertThat(status.getRetry()).isEqualTo("1");
+    assertThat(cluster.restarts).hasSize(3);
+    assertThat(cluster.pods.get("Deployment/shop/bad"))
+        .allSatisfy(p -> assertThat(p.annotations()).containsKey(Traceroll.INJECTED_ANNOTATION));
+  }
+
+  @Test
+  void theRestartWithoutTheAgentWaitsUntilAdmissionLeavesTheNewPodsAlone() {
+    cluster.add("shop", "bad", FakeCluster.Outcome.CRASHLOOP_WITH_AGENT, false);
+    for (int i = 0;
+        i < 3 && (status == null || !WorkloadPhase.RolledBack.equals(phases().get("bad")));
+        i++) {
+      step(Set.of("shop"));
+    }
+    assertThat(cluster.restarts).as("only the instrumenting restart so far").hasSize(1);
+    // The status with the rollback is what tells the webhook; a step that does not pass it on
+    // (a webhook whose cache lags) restarts nothing.
+    RolloutStatus rolledBack = status;
+    status = null;
+    cluster.settings = TestPolicies.settings();
+    executor.step(
+        new StepContext(cluster.policyId, spec, cluster.settings, Set.of("shop"), now), rolledBack);
+    assertThat(cluster.restarts).hasSize(1);
+
+    status = rolledBack;
+    step(Set.of("shop"));
+    assertThat(cluster.restarts).hasSize(2);
   }
 
   @Test
