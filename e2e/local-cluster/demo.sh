@@ -67,7 +67,7 @@ k get tracingpolicies -A
 say "What the webhook added to the frontend pod"
 k -n shop get pod -l app.kubernetes.io/name=frontend -o jsonpath='{range .items[0].spec.initContainers[*]}init container {.name}: {.image} {.command}{"\n"}{end}'
 k -n shop get pod -l app.kubernetes.io/name=frontend \
-  -o jsonpath='{range .items[0].spec.containers[0].env[*]}{.name}={.value}{"\n"}{end}' | grep -E '^(OTEL_|JAVA_TOOL)' || true
+  -o jsonpath='{range .items[0].spec.containers[0].env[*]}{.name}={.value}{"\n"}{end}' | grep -E '^(OTEL_|JAVA_TOOL|_JAVA_OPTIONS)' || true
 
 say "Sending five requests to frontend's GET /checkout (it calls backend's GET /price)"
 frontend=$(k -n shop get service frontend -o jsonpath='{.spec.clusterIP}')

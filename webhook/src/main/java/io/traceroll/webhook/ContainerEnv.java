@@ -11,9 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The environment of one instrumented container: the agent on JAVA_TOOL_OPTIONS and the OTEL_*
+ * The environment of one instrumented container: the agent's {@code -javaagent} and the OTEL_*
  * settings, each added only where the user has not set it. Edits the container in place (the
  * mutator's copy of the pod).
+ *
+ * <p>The agent joins JAVA_TOOL_OPTIONS when the container's env sets it (composed with the user's
+ * value, which is then the one the JVM sees). Otherwise the JVM's JAVA_TOOL_OPTIONS, if any, comes
+ * from where admission cannot look (the image's environment, an envFrom ConfigMap or Secret), and
+ * setting it here would replace it: heap caps, trust stores and flags would be lost. The agent then
+ * goes into _JAVA_OPTIONS, which HotSpot JVMs (JDK 8 and later, every launcher) read in addition to
+ * JAVA_TOOL_OPTIONS. A JVM that reads neither never loads the agent, which the rollout's health
+ * gate reports as "injected but silent" rather than the app losing its options.
  */
 final class ContainerEnv {
   static final String POD_NAME_VAR = "TRACEROLL_POD_NAME";
@@ -22,6 +30,12 @@ final class ContainerEnv {
 
   /** A user's JAVA_TOOL_OPTIONS from valueFrom moves here and is composed into ours. */
   static final String USER_JAVA_TOOL_OPTIONS = "TRACEROLL_USER_JAVA_TOOL_OPTIONS";
+
+  /** HotSpot's other options variable: the agent's place when JAVA_TOOL_OPTIONS is not in env. */
+  static final String JAVA_OPTIONS = "_JAVA_OPTIONS";
+
+  /** A user's _JAVA_OPTIONS from valueFrom moves here and is composed into ours. */
+  static final String USER_JAVA_OPTIONS = "TRACEROLL_USER__JAVA_OPTIONS";
 
   static final String USER_RESOURCE_ATTRIBUTES = "TRACEROLL_USER_OTEL_RESOURCE_ATTRIBUTES";
   static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
@@ -55,7 +69,12 @@ final class ContainerEnv {
     // Downward-API helpers go first: later variables refer to them with $(VAR).
     addFieldRefAt(0, POD_NAME_VAR, "metadata.name");
     addFieldRefAt(1, NODE_NAME_VAR, "spec.nodeName");
-    javaToolOptions("-javaagent:" + agentPath);
+    String agentOption = "-javaagent:" + agentPath;
+    if (index(JAVA_TOOL_OPTIONS) >= 0) {
+      composeOption(JAVA_TOOL_OPTIONS, USER_JAVA_TOOL_OPTIONS, agentOption);
+    } else {
+      composeOption(JAVA_OPTIONS, USER_JAVA_OPTIONS, agentOption);
+    }
 
     String name = container.path("name").asText();
     String image = container.path("image").asText(null);
@@ -90,22 +109,26 @@ final class ContainerEnv {
     }
   }
 
-  private void javaToolOptions(String agentOption) {
-    int i = index(JAVA_TOOL_OPTIONS);
+  /** Adds the agent option to the variable, composed with the user's value of it. */
+  private void composeOption(String variable, String userAside, String agentOption) {
+    int i = index(variable);
     if (i < 0) {
-      addIfAbsent(JAVA_TOOL_OPTIONS, agentOption);
+      addIfAbsent(variable, agentOption);
       return;
     }
     ObjectNode existing = (ObjectNode) env().get(i);
     if (existing.has("valueFrom")) {
-      moveAside(i, USER_JAVA_TOOL_OPTIONS);
-      insertAfter(i, JAVA_TOOL_OPTIONS, "$(" + USER_JAVA_TOOL_OPTIONS + ") " + agentOption);
+      moveAside(i, userAside);
+      insertAfter(i, variable, "$(" + userAside + ") " + agentOption);
       warnings.add(
-          "JAVA_TOOL_OPTIONS of container "
+          variable
+              + " of container "
               + container.path("name").asText()
               + " comes from valueFrom; it is now "
-              + USER_JAVA_TOOL_OPTIONS
-              + " and JAVA_TOOL_OPTIONS composes it with the agent");
+              + userAside
+              + " and "
+              + variable
+              + " composes it with the agent");
       return;
     }
     String value = existing.path("value").asText("");

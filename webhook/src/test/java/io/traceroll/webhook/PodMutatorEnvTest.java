@@ -47,6 +47,20 @@ class PodMutatorEnvTest {
     return Stream.of(
         // --- JAVA_TOOL_OPTIONS ---
         row(
+            "without JAVA_TOOL_OPTIONS of its own the agent goes to _JAVA_OPTIONS, so the image's"
+                + " or an envFrom's JAVA_TOOL_OPTIONS still applies",
+            appWithEnv("{'name':'PORT','value':'8080'}"),
+            m -> {
+              assertThat(envNames(m.after(), "app")).doesNotContain("JAVA_TOOL_OPTIONS");
+              assertThat(value(m.after(), "app", "_JAVA_OPTIONS")).isEqualTo(AGENT);
+            }),
+        row(
+            "a _JAVA_OPTIONS of its own is composed with the agent",
+            appWithEnv("{'name':'_JAVA_OPTIONS','value':'-Djava.net.preferIPv4Stack=true'}"),
+            m ->
+                assertThat(value(m.after(), "app", "_JAVA_OPTIONS"))
+                    .isEqualTo("-Djava.net.preferIPv4Stack=true " + AGENT)),
+        row(
             "the agent is appended to a literal JAVA_TOOL_OPTIONS",
             MULTI,
             m -> {
@@ -214,7 +228,7 @@ class PodMutatorEnvTest {
         .containsOnlyOnce(
             "OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER");
     // What the user did not set is still filled in.
-    assertThat(value(m.after(), "billing", "JAVA_TOOL_OPTIONS")).isEqualTo(AGENT);
+    assertThat(value(m.after(), "billing", "_JAVA_OPTIONS")).isEqualTo(AGENT);
     assertThat(value(m.after(), "billing", "OTEL_PROPAGATORS")).isEqualTo("tracecontext,baggage");
   }
 

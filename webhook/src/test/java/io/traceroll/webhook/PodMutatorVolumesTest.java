@@ -66,7 +66,7 @@ class PodMutatorVolumesTest {
             m -> {
               assertThat(names(m.after().at("/spec/initContainers")))
                   .containsExactly("traceroll-agent-init", "wait-for-db", "db-migrate");
-              assertThat(value(m.after(), "db-migrate", "JAVA_TOOL_OPTIONS")).isEqualTo(AGENT);
+              assertThat(value(m.after(), "db-migrate", "_JAVA_OPTIONS")).isEqualTo(AGENT);
               assertThat(value(m.after(), "db-migrate", "OTEL_SERVICE_NAME"))
                   .isEqualTo("ledger-7c9d4");
               assertThat(bytes(container(m.after(), "wait-for-db")))
@@ -119,7 +119,7 @@ class PodMutatorVolumesTest {
             m -> {
               assertThat(names(m.after().at("/spec/initContainers")))
                   .containsExactly("wait-for-db", "db-migrate");
-              assertThat(value(m.after(), "db-migrate", "JAVA_TOOL_OPTIONS")).isEqualTo(AGENT);
+              assertThat(value(m.after(), "db-migrate", "_JAVA_OPTIONS")).isEqualTo(AGENT);
             }));
   }
 
@@ -156,12 +156,12 @@ class PodMutatorVolumesTest {
     assertThat(container(m.after(), "app").at("/volumeMounts/2"))
         .isEqualTo(
             json("{'name':'traceroll-agent-2','mountPath':'/traceroll/agent-2','readOnly':true}"));
-    assertThat(value(m.after(), "app", "JAVA_TOOL_OPTIONS"))
+    assertThat(value(m.after(), "app", "_JAVA_OPTIONS"))
         .isEqualTo("-javaagent:/traceroll/agent-2/javaagent.jar");
     assertThat(container(m.after(), "batch").at("/volumeMounts/2"))
         .isEqualTo(
             json("{'name':'traceroll-agent-2','mountPath':'/traceroll/agent-3','readOnly':true}"));
-    assertThat(value(m.after(), "batch", "JAVA_TOOL_OPTIONS"))
+    assertThat(value(m.after(), "batch", "_JAVA_OPTIONS"))
         .isEqualTo("-javaagent:/traceroll/agent-3/javaagent.jar");
     for (String name : List.of("app", "batch")) {
       List<String> paths = new ArrayList<>();

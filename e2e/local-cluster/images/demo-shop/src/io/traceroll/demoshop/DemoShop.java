@@ -143,7 +143,10 @@ public final class DemoShop {
         traceparent == null ? "-" : traceparent);
   }
 
-  /** The -javaagent options the JVM started with, from its command line or JAVA_TOOL_OPTIONS. */
+  /**
+   * The -javaagent options the JVM started with, from its command line or the variables the JVM
+   * and the launcher read (JAVA_TOOL_OPTIONS, _JAVA_OPTIONS, JDK_JAVA_OPTIONS).
+   */
   private static List<String> javaAgents() {
     List<String> agents = new ArrayList<>();
     for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -151,7 +154,7 @@ public final class DemoShop {
         agents.add(argument);
       }
     }
-    for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+    for (String variable : List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS")) {
       for (String option : System.getenv().getOrDefault(variable, "").split("\\s+")) {
         if (option.startsWith("-javaagent:") && !agents.contains(option)) {
           agents.add(option);
