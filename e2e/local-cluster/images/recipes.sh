@@ -30,8 +30,12 @@ inputs_agent() {
   jar=$(agent_jar)
   recipe_files / "$jar" /bin/busybox
 }
+# Like public images that carry heap caps there, the shop's config sets JAVA_TOOL_OPTIONS; the
+# real-pod tests check that the JVM still sees it beside the injected agent.
+SHOP_IMAGE_JAVA_TOOL_OPTIONS="-Dshop.image.option=kept"
 inputs_shop() {
   recipe "base ${DIGEST[java-runtime]}" # its digest, not its key: see image_java-runtime
+  recipe "env JAVA_TOOL_OPTIONS=$SHOP_IMAGE_JAVA_TOOL_OPTIONS"
   recipe_files "$HERE/images/demo-shop" $(cd "$HERE/images/demo-shop" && find src -name '*.java' | sort)
 }
 inputs_jaeger() {
@@ -157,6 +161,7 @@ image_shop() {
   oci_layer "$1:$2" "$r" "demo-shop.jar"
   oci_config "$1:$2" --config.user 65532:65532 --config.workingdir /app \
     --config.exposedports 8080/tcp --clear config.cmd \
+    --config.env "JAVA_TOOL_OPTIONS=$SHOP_IMAGE_JAVA_TOOL_OPTIONS" \
     --config.entrypoint java --config.entrypoint -jar --config.entrypoint /app/demo-shop.jar
 }
 

@@ -3,6 +3,8 @@ package io.traceroll.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -71,10 +73,29 @@ abstract class RealPodTraces {
       assertThat(init.getState().getTerminated().getExitCode()).as(app + "'s agent copy").isZero();
       assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
       assertThat(pod.getSpec().getContainers().get(0).getEnv())
-          .extracting(EnvVar::getName, EnvVar::getValue)
-          .anySatisfy(e -> assertThat(e.toString()).contains("-javaagent:"));
+          .extracting(EnvVar::getName)
+          .as("the pod sets no JAVA_TOOL_OPTIONS: the agent goes to _JAVA_OPTIONS")
+          .contains("_JAVA_OPTIONS")
+          .doesNotContain("JAVA_TOOL_OPTIONS");
       assertThat(log(pod)).as(app + "'s log").contains("opentelemetry-javaagent");
     }
+  }
+
+  @Test
+  @Order(1)
+  void theJvmKeepsTheImagesJavaToolOptionsBesideTheAgent() throws Exception {
+    // Backend only: frontend's GET /agent traces are counted below (its check is there).
+    assertAgentAndImageOption("backend", RealNode.get(client, shopNs, "backend", 8080, "/agent"));
+  }
+
+  private static void assertAgentAndImageOption(String app, String agentJson) throws Exception {
+    JsonNode agent = new ObjectMapper().readTree(agentJson);
+    assertThat(agent.path("javaAgents").toString())
+        .as(app + "'s JVM loaded the agent")
+        .contains("-javaagent:/traceroll/agent/javaagent.jar");
+    assertThat(agent.path("imageOption").toString())
+        .as(app + "'s JVM still has the image's JAVA_TOOL_OPTIONS")
+        .contains("kept");
   }
 
   @Test
@@ -144,7 +165,7 @@ abstract class RealPodTraces {
   @Test
   @Order(4)
   void aPerOperationRatioOfZeroDropsThatOperationOnly() throws Exception {
-    RealNode.get(client, shopNs, "frontend", 8080, "/agent");
+    assertAgentAndImageOption("frontend", RealNode.get(client, shopNs, "frontend", 8080, "/agent"));
     await()
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()

@@ -73,7 +73,19 @@ public final class DemoShop {
     server.createContext(
         "/agent",
         exchange ->
-            handle(exchange, () -> json(200, "{\"javaAgents\":" + jsonList(javaAgents()) + "}")));
+            handle(
+                exchange,
+                () ->
+                    json(
+                        200,
+                        "{\"javaAgents\":"
+                            + jsonList(javaAgents())
+                            + ",\"imageOption\":"
+                            + jsonList(
+                                System.getProperty("shop.image.option") == null
+                                    ? List.of()
+                                    : List.of(System.getProperty("shop.image.option")))
+                            + "}")));
     if (service.equals(FRONTEND)) {
       server.createContext("/checkout", exchange -> handle(exchange, () -> checkout(exchange)));
     } else {
