@@ -43,23 +43,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The corpus of public projects' workload manifests ({@link Corpus}, e2e/corpus/PROVENANCE.md)
- * applied through the real API server into namespaces not yet governed, then governed by the sample
- * policy, whose rollout instruments the running workloads: every container the projects' sources
- * say runs a JVM gets the agent, no other container changes but the known misjudgements, every
- * value the user gave is kept, and only workloads with an instrumented container are restarted,
- * once each.
+ * The corpus of public projects' workload manifests ({@link Corpus}, e2e/corpus/PROVENANCE.md),
+ * whichever projects are present, applied through the real API server into namespaces not yet
+ * governed (one per project), then governed by the sample policy, whose rollout instruments the
+ * running workloads: every application container the projects' sources say runs a JVM gets the
+ * agent, no other container changes but the known misjudgements, every value the user gave is kept,
+ * and only workloads with an instrumented container are restarted, once each. Bare Pods (the
+ * OpenTelemetry operator's tests have some) are never restarted and keep their containers as they
+ * were; none of the corpus's would get the agent.
  *
  * <p>What the manifests are given to run on this cluster's KWOK nodes, changed in code only: the
  * test namespace, {@code nodeSelector: {type: kwok}} (Sock Shop asks for {@code
  * beta.kubernetes.io/os}, which the KWOK nodes lack, and no pod may land on the real node), and the
- * ServiceAccounts the templates name (the corpus keeps workloads only). Pods on KWOK never run
- * their containers, so the images need not exist. A StatefulSet's volumeClaimTemplates would become
- * emptyDir volumes (the cluster has three small PersistentVolumes); the corpus has none.
+ * ServiceAccounts the templates name (the tests read workloads only). Pods on KWOK never run their
+ * containers, so the images need not exist. A StatefulSet's volumeClaimTemplates become emptyDir
+ * volumes (the cluster has three small PersistentVolumes; Istio's Loki asks for one).
  */
 class CorpusE2eTest extends RolloutE2eBase {
   static final Duration ROLLOUT = Duration.ofMinutes(4);
-  static final List<String> KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
+  static final List<String> KINDS = List.of("Deployment", "StatefulSet", "DaemonSet", "Pod");
 
   /**
    * A workload as applied: its namespace, the object created, the pods (by uid) before the rollout.
@@ -72,15 +74,14 @@ class CorpusE2eTest extends RolloutE2eBase {
 
   @Test
   void everyJvmContainerOfTheCorpusIsInstrumentedAndNothingElseChanges() throws Exception {
-    Path manifests = Corpus.manifests().orElse(null);
-    assumeTrue(manifests != null, Corpus.MISSING);
-    List<Workload> workloads = Corpus.workloads(manifests);
+    Map<String, Path> projects = Corpus.projects();
+    assumeTrue(!projects.isEmpty(), Corpus.MISSING);
+    System.out.print("Corpus projects:\n" + Corpus.describe(projects));
+    List<Workload> workloads = Corpus.workloads(projects);
     assertThat(workloads)
         .as("kinds this test can wait for")
         .allSatisfy(w -> assertThat(KINDS).contains(w.kind()));
-    Map<String, Expectation> expected =
-        Corpus.expectations().stream()
-            .collect(Collectors.toMap(Expectation::key, Function.identity()));
+    Map<String, Expectation> expected = Corpus.expected(projects.keySet());
 
     // The workloads run first, in namespaces no policy governs yet.
     Map<String, String> namespaceOf = new LinkedHashMap<>();
@@ -115,7 +116,12 @@ class CorpusE2eTest extends RolloutE2eBase {
     InjectionSettings settings = InjectionSettings.of(policy(policyNs).get());
     Set<String> restartExpected = new TreeSet<>();
     for (Applied a : applied) {
-      if (InjectionDecision.of(settings, PodView.of(a.workload().template())).injects()) {
+      boolean injects =
+          InjectionDecision.of(settings, PodView.of(a.workload().template())).injects();
+      assertThat(injects && !a.workload().restartable())
+          .as("%s: a bare Pod the policy would inject, which no rollout restarts", a.key())
+          .isFalse();
+      if (injects) {
         restartExpected.add(a.key());
       }
     }
@@ -266,7 +272,7 @@ class CorpusE2eTest extends RolloutE2eBase {
     ObjectNode meta = (ObjectNode) object.path("metadata");
     meta.put("namespace", ns);
     ObjectNode spec = (ObjectNode) object.path("spec");
-    ObjectNode podSpec = (ObjectNode) spec.path("template").path("spec");
+    ObjectNode podSpec = (ObjectNode) new Workload(w.project(), object).template().path("spec");
     podSpec.putObject("nodeSelector").put("type", "kwok");
     if (spec.has("volumeClaimTemplates")) {
       for (var claim : spec.remove("volumeClaimTemplates")) {
@@ -320,6 +326,11 @@ class CorpusE2eTest extends RolloutE2eBase {
 
   private static boolean ready(HasMetadata object) {
     HasMetadata o = cluster.client.resource(object).get();
+    if (o instanceof Pod p) {
+      return p.getStatus() != null
+          && p.getStatus().getConditions().stream()
+              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    }
     if (o instanceof Deployment d) {
       return d.getStatus() != null
           && d.getSpec().getReplicas().equals(d.getStatus().getReadyReplicas());
@@ -343,8 +354,14 @@ class CorpusE2eTest extends RolloutE2eBase {
     return ready(a.object()) && now.size() == a.before().size() && replaced;
   }
 
-  /** The workload's live pods (not being deleted), by uid. */
+  /** The workload's live pods (not being deleted), by uid; a bare Pod's is itself. */
   private static Map<String, Pod> pods(Applied a) {
+    if (a.object() instanceof Pod) {
+      Pod pod = (Pod) live(a);
+      return pod == null || pod.getMetadata().getDeletionTimestamp() != null
+          ? Map.of()
+          : Map.of(pod.getMetadata().getUid(), pod);
+    }
     LabelSelector selector = Shape.of(live(a)).selector();
     return cluster
         .client
@@ -358,15 +375,24 @@ class CorpusE2eTest extends RolloutE2eBase {
         .collect(Collectors.toMap(p -> p.getMetadata().getUid(), Function.identity()));
   }
 
-  /** The restart annotation the rollout put on the pod template, or null. */
+  /** The restart annotation the rollout put on the pod template, or null (a bare Pod has none). */
   private static String restartedAt(Applied a) {
+    if (a.object() instanceof Pod) {
+      return null;
+    }
     PodTemplateSpec template = Shape.of(live(a)).template();
     Map<String, String> annotations = template.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(Traceroll.RESTARTED_AT_ANNOTATION);
   }
 
-  /** Template revisions the workload's controller made: ReplicaSets or ControllerRevisions. */
+  /**
+   * Template revisions the workload's controller made: ReplicaSets or ControllerRevisions; one for
+   * a bare Pod, which is never rolled.
+   */
   private static int revisions(Applied a) {
+    if (a.object() instanceof Pod) {
+      return 1;
+    }
     String uid = live(a).getMetadata().getUid();
     List<? extends HasMetadata> owned =
         a.object() instanceof Deployment

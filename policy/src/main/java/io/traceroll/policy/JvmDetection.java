@@ -120,6 +120,7 @@ public final class JvmDetection {
           "prometheus",
           "grafana",
           "grafana-server",
+          "kiali",
           "loki",
           "tempo",
           "consul",
@@ -275,6 +276,7 @@ public final class JvmDetection {
           "grafana",
           "prometheus",
           "alertmanager",
+          "kiali",
           "loki",
           "tempo",
           "jaeger",
@@ -284,6 +286,7 @@ public final class JvmDetection {
           "node",
           "nodejs",
           "python",
+          "go",
           "golang",
           "ruby",
           "php",
@@ -457,7 +460,10 @@ public final class JvmDetection {
     }
   }
 
-  /** The longest listed word the name holds as a whole word (between - _ . or the ends). */
+  /**
+   * The longest listed word the name holds as a whole word (between - _ . or the ends; digits and a
+   * {@code db} may follow it: {@code java17}, {@code mysqldb}).
+   */
   private static String word(String name, List<String> words) {
     String best = null;
     for (String w : words) {
@@ -465,6 +471,9 @@ public final class JvmDetection {
       while (i >= 0) {
         boolean start = i == 0 || "-_.".indexOf(name.charAt(i - 1)) >= 0;
         int end = i + w.length();
+        if (name.startsWith("db", end)) {
+          end += 2;
+        }
         boolean stop = end == name.length() || "-_.0123456789".indexOf(name.charAt(end)) >= 0;
         if (start && stop && (best == null || w.length() > best.length())) {
           best = w;

@@ -10,16 +10,18 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.traceroll.policy.JvmDetection.Evidence;
 import io.traceroll.policy.PodView.ContainerView;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -28,17 +30,23 @@ import java.util.stream.Stream;
  * cannot judge from their spec, and the corpus table; for the policy module's decision test and the
  * e2e test that applies the same manifests through the API server (published in the test jar).
  *
- * <p>The manifests themselves are fetched third-party files and are not kept in this repository:
- * they are read from {@code -Dtraceroll.corpus=DIR}, else from a local copy in {@code
- * e2e/corpus/workloads/} (ignored by git), else from {@code shared/reference/corpus/} beside the
- * repository's checkout. Each project is a directory of multi-document YAML files.
+ * <p>The manifests themselves are fetched third-party files and are not kept in this repository.
+ * Each project is a directory of YAML files (in subdirectories too), read from every source there
+ * is, in order: a local copy in {@code e2e/corpus/workloads/} (ignored by git), then the cache that
+ * {@code e2e/corpus/fetch.sh} fills from the Go module proxy ({@code TRACEROLL_CORPUS_DIR}, else
+ * {@code ~/.cache/traceroll/corpus}); {@code -Dtraceroll.corpus=DIR[:DIR...]} replaces both. A
+ * project found in several sources is read from the first. Only what the files hold is read: the
+ * workload documents, whatever else a file holds.
  */
 public final class Corpus {
   /** The committed part: PROVENANCE.md and expectations.tsv (Maven runs in a module directory). */
   public static final Path DIR = Path.of("../e2e/corpus");
 
+  /**
+   * Kinds read from the manifests; bare Pods too (the OpenTelemetry operator's tests have some).
+   */
   static final List<String> WORKLOAD_KINDS =
-      List.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob");
+      List.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod");
 
   /**
    * Non-JVM application containers that the default policy instruments all the same: their spec
@@ -86,7 +94,17 @@ public final class Corpus {
           // Ruby, Node.js, Python: examples-bookinfo-<service>-v1
           "bookinfo Deployment/details-v1 details",
           "bookinfo Deployment/ratings-v1 ratings",
-          "bookinfo Deployment/productpage-v1 productpage");
+          "bookinfo Deployment/productpage-v1 productpage",
+          // Node.js (examples-bookinfo-ratings-v2), Python (examples-helloworld-v1, -v2), Go
+          // (tcp-echo-server, istio's testing/app)
+          "istio-samples Deployment/ratings-v2 ratings",
+          "istio-samples Deployment/helloworld-v1 helloworld",
+          "istio-samples Deployment/helloworld-v2 helloworld",
+          "istio-samples Deployment/tcp-echo tcp-echo",
+          "istio-samples Deployment/echo-v1 app",
+          "istio-samples Deployment/echo-v2 app",
+          // Python: the image is the test's ($APP_IMAGE) binding, which the file leaves unset
+          "otel-operator-e2e Deployment/my-python myapp");
 
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -107,8 +125,17 @@ public final class Corpus {
       return kind() + "/" + name();
     }
 
-    /** The pod template ({@code metadata} and {@code spec}); a CronJob's is its job's. */
+    /**
+     * The pod template ({@code metadata} and {@code spec}); a CronJob's is its job's, a bare Pod's
+     * is the Pod's own (the same nodes, so a change through it changes the Pod).
+     */
     public ObjectNode template() {
+      if (kind().equals("Pod")) {
+        ObjectNode pod = object.objectNode();
+        pod.set("metadata", object.path("metadata"));
+        pod.set("spec", object.path("spec"));
+        return pod;
+      }
       JsonNode spec = object.path("spec");
       if (kind().equals("CronJob")) {
         spec = spec.path("jobTemplate").path("spec");
@@ -129,7 +156,10 @@ public final class Corpus {
       return object.at("/spec/replicas").asInt(1);
     }
 
-    /** Whether the rollout restarts it (the others get the agent at their next pod). */
+    /**
+     * Whether the rollout restarts it (Jobs' and CronJobs' pods get the agent at their next pod, a
+     * bare Pod only if it is created again).
+     */
     public boolean restartable() {
       return List.of("Deployment", "StatefulSet", "DaemonSet").contains(kind());
     }
@@ -148,50 +178,113 @@ public final class Corpus {
     }
   }
 
-  /** The directory of the manifests, if there is one (see the class comment). */
-  public static Optional<Path> manifests() {
+  /** The directories projects are read from, in order (see the class comment). */
+  public static List<Path> sources() {
     String property = System.getProperty("traceroll.corpus");
-    return Stream.of(
-            property == null ? null : Path.of(property),
-            DIR.resolve("workloads"),
-            Path.of("../../shared/reference/corpus"))
-        .filter(p -> p != null && Files.isDirectory(p))
-        .findFirst();
+    if (property != null && !property.isBlank()) {
+      return Stream.of(property.split(File.pathSeparator))
+          .filter(p -> !p.isBlank())
+          .map(Path::of)
+          .toList();
+    }
+    String cache = System.getenv("TRACEROLL_CORPUS_DIR");
+    return List.of(
+        DIR.resolve("workloads"),
+        cache == null || cache.isBlank()
+            ? Path.of(System.getProperty("user.home"), ".cache", "traceroll", "corpus")
+            : Path.of(cache));
+  }
+
+  /**
+   * The projects present, by name: each one's directory in the first source that has it with a YAML
+   * file in it (fetch.sh's unfinished {@code <project>.tmp} directories left out).
+   */
+  public static Map<String, Path> projects() {
+    Map<String, Path> out = new TreeMap<>();
+    for (Path source : sources()) {
+      if (!Files.isDirectory(source)) {
+        continue;
+      }
+      try (Stream<Path> dirs = Files.list(source)) {
+        for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+          String name = dir.getFileName().toString();
+          if (!name.endsWith(".tmp") && !yamlFiles(dir).isEmpty()) {
+            out.putIfAbsent(name, dir);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
   }
 
   /** Why a test that needs the manifests is skipped. */
   public static final String MISSING =
-      "the corpus manifests are not here: give -Dtraceroll.corpus=DIR, or put them in"
-          + " e2e/corpus/workloads/ or shared/reference/corpus/ (see e2e/corpus/PROVENANCE.md)";
+      "no corpus project is here: run `bash e2e/corpus/fetch.sh` (the projects published as Go"
+          + " modules, into $TRACEROLL_CORPUS_DIR or ~/.cache/traceroll/corpus), put fetched"
+          + " projects in e2e/corpus/workloads/, or give -Dtraceroll.corpus=DIR (see"
+          + " e2e/corpus/PROVENANCE.md)";
 
-  /** Every workload of every project, projects by name, files by name, documents in order. */
-  public static List<Workload> workloads(Path manifests) {
+  /** The projects and where each was read from, for the tests' output. */
+  public static String describe(Map<String, Path> projects) {
+    StringBuilder out = new StringBuilder();
+    projects.forEach((name, dir) -> out.append(String.format("  %-20s %s%n", name, dir)));
+    return out.toString();
+  }
+
+  /** Every workload of the projects, projects by name, files by path, documents in order. */
+  public static List<Workload> workloads(Map<String, Path> projects) {
     List<Workload> out = new ArrayList<>();
-    try (Stream<Path> projects = Files.list(manifests)) {
-      for (Path project : projects.filter(Files::isDirectory).sorted().toList()) {
-        try (Stream<Path> files = Files.list(project)) {
-          for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+    projects.forEach(
+        (project, dir) -> {
+          for (Path file : yamlFiles(dir)) {
             try (MappingIterator<JsonNode> docs =
                 YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
               while (docs.hasNext()) {
                 JsonNode doc = docs.next();
                 if (doc instanceof ObjectNode o
                     && WORKLOAD_KINDS.contains(o.path("kind").asText())) {
-                  out.add(new Workload(project.getFileName().toString(), o));
+                  out.add(new Workload(project, o));
                 }
               }
+            } catch (IOException e) {
+              throw new UncheckedIOException(file.toString(), e);
             }
           }
-        }
-      }
+        });
+    return out;
+  }
+
+  /** A project's YAML files, in and below its directory, by path. */
+  private static List<Path> yamlFiles(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The rows of expectations.tsv for the projects present, by container key; the other projects'
+   * rows are left out.
+   */
+  public static Map<String, Expectation> expected(Set<String> projects) {
+    Map<String, Expectation> out = new LinkedHashMap<>();
+    for (Expectation e : expectations()) {
+      if (projects.contains(e.project()) && out.put(e.key(), e) != null) {
+        throw new IllegalStateException("expectations.tsv: a second row for " + e.key());
+      }
     }
     return out;
   }
 
   /** The rows of expectations.tsv. */
-  public static List<Expectation> expectations() {
+  static List<Expectation> expectations() {
     try {
       return Files.readAllLines(DIR.resolve("expectations.tsv")).stream()
           .filter(l -> !l.isBlank() && !l.startsWith("#") && !l.startsWith("project\t"))
@@ -210,17 +303,31 @@ public final class Corpus {
     }
   }
 
+  /** The known misjudgements among the containers expected (those of the projects present). */
+  public static Set<String> misjudged(Map<String, Expectation> expected) {
+    return MISJUDGED.stream().filter(expected::containsKey).collect(Collectors.toSet());
+  }
+
   /**
-   * Every container expectations.tsv says runs a JVM is among those injected, and of the others
-   * exactly the known misjudgements are.
+   * Every application container expectations.tsv says runs a JVM is among those injected, no init
+   * container is (the default policy chooses init containers only by name, so a JVM in one, like
+   * the OpenTelemetry operator's java-init, goes without), and of the non-JVM containers exactly
+   * the known misjudgements are.
    */
   public static void assertInjected(Map<String, Expectation> expected, Set<String> injected) {
-    assertThat(expected.values().stream().filter(Expectation::jvm).map(Expectation::key))
-        .as("JVM containers injected")
+    assertThat(
+            expected.values().stream()
+                .filter(e -> e.jvm() && !e.init())
+                .map(Expectation::key)
+                .toList())
+        .as("JVM application containers injected")
         .allMatch(injected::contains);
+    assertThat(injected.stream().filter(key -> expected.get(key).init()).toList())
+        .as("init containers injected")
+        .isEmpty();
     assertThat(injected.stream().filter(key -> !expected.get(key).jvm()).sorted().toList())
         .as("non-JVM containers injected: exactly the known misjudgements")
-        .containsExactlyInAnyOrderElementsOf(MISJUDGED);
+        .containsExactlyInAnyOrderElementsOf(misjudged(expected));
   }
 
   /** The containers of a workload's template as "project workload container", init ones first. */
@@ -258,8 +365,9 @@ public final class Corpus {
 
   /**
    * The corpus table: per project its workloads and pods, its JVM and non-JVM application
-   * containers (init containers apart), those injected, the non-JVM ones among them, the workloads
-   * restarted, and how many application containers each detection source decided.
+   * containers, its init containers and the JVM ones among them, the application containers
+   * injected, the non-JVM ones among them, the workloads restarted, and how many application
+   * containers each detection source decided.
    */
   public static final class Table {
     private final Map<String, int[]> rows = new TreeMap<>();
@@ -267,7 +375,7 @@ public final class Corpus {
 
     private int[] row(String project) {
       sources.computeIfAbsent(project, p -> new TreeMap<>());
-      return rows.computeIfAbsent(project, p -> new int[8]);
+      return rows.computeIfAbsent(project, p -> new int[9]);
     }
 
     public void workload(String project, int pods, boolean restarted) {
@@ -281,6 +389,7 @@ public final class Corpus {
       int[] r = row(e.project());
       if (e.init()) {
         r[4]++;
+        r[8] += e.jvm() ? 1 : 0;
         return;
       }
       r[e.jvm() ? 2 : 3]++;
@@ -290,7 +399,7 @@ public final class Corpus {
     }
 
     public String render(String restartedTitle) {
-      String format = "%-20s %9s %5s %4s %7s %4s %8s %11s %9s | %s%n";
+      String format = "%-20s %9s %5s %4s %7s %4s %8s %8s %11s %9s | %s%n";
       StringBuilder out = new StringBuilder();
       out.append(
           String.format(
@@ -301,11 +410,12 @@ public final class Corpus {
               "jvm",
               "non-jvm",
               "init",
+              "jvm-init",
               "injected",
               "non-jvm-inj",
               restartedTitle,
               String.join(" ", SOURCES)));
-      int[] total = new int[8];
+      int[] total = new int[9];
       Map<String, Integer> totalSources = new TreeMap<>();
       rows.forEach(
           (project, r) -> {
@@ -322,7 +432,18 @@ public final class Corpus {
     private static String line(String format, String name, int[] r, Map<String, Integer> src) {
       List<String> counts = SOURCES.stream().map(s -> s + "=" + src.getOrDefault(s, 0)).toList();
       return String.format(
-          format, name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], String.join(" ", counts));
+          format,
+          name,
+          r[0],
+          r[1],
+          r[2],
+          r[3],
+          r[4],
+          r[8],
+          r[5],
+          r[6],
+          r[7],
+          String.join(" ", counts));
     }
   }
 }

@@ -16,28 +16,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * The default policy's decision (java.detection auto) over the corpus of public projects' workload
- * manifests ({@link Corpus}): every container their sources say runs a JVM is injected, no other
- * container is, but for the named ones whose spec says nothing ({@link Corpus#MISJUDGED}). The
- * webhook's view of a pod (JSON) and the rollout's (a PodTemplateSpec) decide alike.
+ * manifests ({@link Corpus}), whichever projects are present: every application container their
+ * sources say runs a JVM is injected, no other container is, but for the named ones whose spec says
+ * nothing ({@link Corpus#MISJUDGED}). The webhook's view of a pod (JSON) and the rollout's (a
+ * PodTemplateSpec) decide alike. Skipped when no project is present (e2e/corpus/fetch.sh).
  */
 class CorpusDecisionTest {
 
   @Test
   void injectsEveryJvmContainerAndNoOtherButThoseTheSpecSaysNothingOf() {
-    Path manifests = Corpus.manifests().orElse(null);
-    assumeTrue(manifests != null, Corpus.MISSING);
+    Map<String, Path> projects = Corpus.projects();
+    assumeTrue(!projects.isEmpty(), Corpus.MISSING);
     InjectionSettings settings = TestPolicies.settings();
     assertThat(settings.detection()).isEqualTo(JvmDetectionMode.AUTO);
-    List<Workload> workloads = Corpus.workloads(manifests);
-    Map<String, Expectation> expected =
-        Corpus.expectations().stream()
-            .collect(Collectors.toMap(Expectation::key, Function.identity()));
+    List<Workload> workloads = Corpus.workloads(projects);
+    Map<String, Expectation> expected = Corpus.expected(projects.keySet());
 
     List<String> containers = new ArrayList<>();
     Set<String> injected = new HashSet<>();
@@ -76,12 +73,13 @@ class CorpusDecisionTest {
               injected.contains(key) ? "injected" : "-",
               e.init() ? "init container (chosen only by name)" : decidedBy(c)));
     }
+    System.out.print("Corpus projects:\n" + Corpus.describe(projects));
     System.out.println("Corpus decisions (default policy, detection auto):");
     System.out.print(table.render("restarts"));
     System.out.print(detail);
 
     Corpus.assertInjected(expected, injected);
-    assertThat(Corpus.MISJUDGED)
+    assertThat(Corpus.misjudged(expected))
         .as("each misjudgement is a container the spec says nothing of")
         .allSatisfy(
             key ->

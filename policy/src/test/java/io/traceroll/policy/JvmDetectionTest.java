@@ -28,6 +28,15 @@ class JvmDetectionTest {
     return new Row(new ContainerView("c", image), verdict, source);
   }
 
+  /** The OpenTelemetry operator's e2e test app image for a language, named by it. */
+  static Row testApp(String language, Verdict verdict) {
+    String name = "e2e-test-app-" + language;
+    return image(
+        "ghcr.io/open-telemetry/opentelemetry-operator/" + name + ":main",
+        verdict,
+        "image " + name + " (" + language + ")");
+  }
+
   static Row command(List<String> command, Verdict verdict, String source) {
     return new Row(
         new ContainerView("c", "registry.example/app:1", command, Map.of()), verdict, source);
@@ -69,6 +78,25 @@ class JvmDetectionTest {
         image("rabbitmq:3-management", Verdict.NOT_JVM, "image rabbitmq (rabbitmq)"),
         image("busybox:1.36", Verdict.NOT_JVM, "image busybox (busybox)"),
         image("bitnami/postgresql:16", Verdict.NOT_JVM, "image postgresql (postgresql)"),
+        image("quay.io/kiali/kiali:v2.27", Verdict.NOT_JVM, "image kiali (kiali)"),
+        // a language's name in a project's image name (the OpenTelemetry operator's test apps)
+        testApp("java", Verdict.JVM),
+        testApp("python", Verdict.NOT_JVM),
+        testApp("nodejs", Verdict.NOT_JVM),
+        testApp("dotnet", Verdict.NOT_JVM),
+        testApp("golang", Verdict.NOT_JVM),
+        image("docker.io/mccutchen/go-httpbin:v2.15.0", Verdict.NOT_JVM, "image go-httpbin (go)"),
+        // words that merely start with one say nothing
+        image("gocd/gocd-server:v24.1.0", Verdict.UNKNOWN, "nothing in the spec or image name"),
+        // a database word may end in db
+        image(
+            "registry.istio.io/release/examples-bookinfo-mysqldb:1.20.3",
+            Verdict.NOT_JVM,
+            "image examples-bookinfo-mysqldb (mysql)"),
+        image(
+            "registry.istio.io/release/examples-bookinfo-mongodb:1.20.3",
+            Verdict.NOT_JVM,
+            "image examples-bookinfo-mongodb (mongodb)"),
         // a database's name ends in -db; a JVM word in it still wins
         image("weaveworksdemos/catalogue-db:0.3.0", Verdict.NOT_JVM, "image catalogue-db (db)"),
         image(
@@ -118,6 +146,13 @@ class JvmDetectionTest {
             "command: catalina.sh"),
         command(List.of("node", "server.js"), Verdict.NOT_JVM, "command: node"),
         command(List.of("gunicorn", "app:app"), Verdict.NOT_JVM, "command: gunicorn"),
+        command(
+            List.of("/opt/kiali/kiali", "-config", "/c.yaml"), Verdict.NOT_JVM, "command: kiali"),
+        // a JVM started by an init container's script
+        command(
+            List.of("/bin/bash", "-c", "echo starting\njava -jar /app-0.0.1-SNAPSHOT.jar &"),
+            Verdict.JVM,
+            "command: java"),
         new Row(
             new ContainerView("c", "eclipse-temurin:21", List.of("python3", "tool.py"), Map.of()),
             Verdict.NOT_JVM,
