@@ -12,7 +12,8 @@ help: ## list the targets
 test: ## the whole suite: unit, mock-server and e2e tests (starts and stops its own local cluster)
 	bash e2e/run-tests.sh
 
-unit: ## unit and mock-server tests only (no cluster)
+unit: ## unit and mock-server tests only (no cluster; fetches the workload corpus if it can)
+	bash e2e/corpus/fetch.sh > /dev/null || echo "[unit] workload corpus not fetched (e2e/corpus/fetch.sh needs go and the Go module proxy): CorpusDecisionTest reads what is present, or is skipped" >&2
 	$(MVN) install
 
 build: ## build the operator jar (operator/target/traceroll-operator.jar) without tests

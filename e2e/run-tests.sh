@@ -29,6 +29,15 @@ else
   up_pid=$!
 fi
 
+# The corpus projects published as Go modules (e2e/corpus/PROVENANCE.md), for CorpusDecisionTest
+# in the build and CorpusE2eTest after it; from the module cache after the first time.
+if ! corpus_log=$(bash e2e/corpus/fetch.sh 2>&1); then
+  echo "fetching the workload corpus through the Go module proxy failed (e2e/corpus/fetch.sh):" >&2
+  echo "$corpus_log" >&2
+  exit 1
+fi
+echo "[test] workload corpus in $(tail -1 <<< "$corpus_log")"
+
 ./mvnw -B install
 
 if ! wait "$tools_pid"; then

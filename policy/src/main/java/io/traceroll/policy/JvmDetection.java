@@ -1,8 +1,10 @@
 package io.traceroll.policy;
 
 import io.traceroll.policy.PodView.ContainerView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -118,6 +120,7 @@ public final class JvmDetection {
           "prometheus",
           "grafana",
           "grafana-server",
+          "kiali",
           "loki",
           "tempo",
           "consul",
@@ -146,6 +149,9 @@ public final class JvmDetection {
           "QUARKUS_PROFILE",
           "MICRONAUT_ENVIRONMENTS");
 
+  /** Prefixes of variables only a JVM reads: the OpenTelemetry Java agent's own settings. */
+  private static final List<String> JVM_ENV_PREFIXES = List.of("OTEL_JAVAAGENT_");
+
   /** Environment variables of other runtimes. */
   private static final List<String> OTHER_ENV =
       List.of(
@@ -162,7 +168,25 @@ public final class JvmDetection {
           "DOTNET_RUNNING_IN_CONTAINER",
           "RAILS_ENV",
           "RACK_ENV",
-          "PHP_FPM_PM");
+          "PHP_FPM_PM",
+          "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION",
+          "PHX_HOST",
+          "PHX_SERVER",
+          "MIX_ENV");
+
+  /**
+   * Prefixes of other runtimes' variables: the settings of the OpenTelemetry SDKs and agents of
+   * other languages, which only the process they instrument reads (unlike, say, {@code
+   * LOCUST_WEB_HOST}, which a proxy in front of Locust carries too).
+   */
+  private static final List<String> OTHER_ENV_PREFIXES =
+      List.of(
+          "OTEL_DOTNET_AUTO_",
+          "OTEL_PYTHON_",
+          "OTEL_NODE_",
+          "OTEL_PHP_",
+          "OTEL_RUBY_",
+          "OTEL_GO_AUTO_");
 
   /**
    * Words in an image's repository path (registry and tag left out) that name a JVM, its
@@ -234,6 +258,7 @@ public final class JvmDetection {
   private static final List<String> OTHER_IMAGE_WORDS =
       List.of(
           "postgres",
+          "postgresql",
           "postgis",
           "mysql",
           "mariadb",
@@ -251,14 +276,17 @@ public final class JvmDetection {
           "grafana",
           "prometheus",
           "alertmanager",
+          "kiali",
           "loki",
           "tempo",
           "jaeger",
+          "jaegertracing",
           "opentelemetry-collector",
           "otelcol",
           "node",
           "nodejs",
           "python",
+          "go",
           "golang",
           "ruby",
           "php",
@@ -289,6 +317,10 @@ public final class JvmDetection {
   private static final List<String> BASE_IMAGE_WORDS =
       List.of("busybox", "alpine", "debian", "ubuntu", "curl", "wget", "distroless", "static");
 
+  /** Word lists in the order they decide; a JVM exception first, JVM words after other kinds. */
+  private static final List<List<String>> NAME_TIERS =
+      List.of(JVM_IMAGE_EXCEPTIONS, OTHER_IMAGE_WORDS, JVM_IMAGE_WORDS);
+
   private JvmDetection() {}
 
   public static Evidence of(ContainerView c) {
@@ -296,21 +328,36 @@ public final class JvmDetection {
     if (fromCommand != null) {
       return fromCommand;
     }
-    for (String name : JVM_ENV) {
-      if (c.env().containsKey(name)) {
-        return new Evidence(Verdict.JVM, "env " + name);
-      }
+    Evidence jvmEnv = fromEnv(c.env(), JVM_ENV, JVM_ENV_PREFIXES, Verdict.JVM);
+    if (jvmEnv != null) {
+      return jvmEnv;
     }
     Evidence fromImage = fromImage(c.image());
     if (fromImage != null) {
       return fromImage;
     }
-    for (String name : OTHER_ENV) {
-      if (c.env().containsKey(name)) {
-        return new Evidence(Verdict.NOT_JVM, "env " + name);
-      }
+    Evidence otherEnv = fromEnv(c.env(), OTHER_ENV, OTHER_ENV_PREFIXES, Verdict.NOT_JVM);
+    if (otherEnv != null) {
+      return otherEnv;
     }
     return new Evidence(Verdict.UNKNOWN, "nothing in the spec or image name");
+  }
+
+  /** A listed variable the container sets, else the first one (by name) with a listed prefix. */
+  private static Evidence fromEnv(
+      Map<String, String> env, List<String> names, List<String> prefixes, Verdict verdict) {
+    for (String name : names) {
+      if (env.containsKey(name)) {
+        return new Evidence(verdict, "env " + name);
+      }
+    }
+    for (String prefix : prefixes) {
+      var name = env.keySet().stream().filter(n -> n.startsWith(prefix)).sorted().findFirst();
+      if (name.isPresent()) {
+        return new Evidence(verdict, "env " + name.get());
+      }
+    }
+    return null;
   }
 
   /** The executable decides; a shell's script is read for the first executable it names. */
@@ -345,38 +392,78 @@ public final class JvmDetection {
         || word.startsWith("-XX:");
   }
 
+  /**
+   * The image's name decides by its words (a JVM exception, another kind, a JVM, a database's
+   * {@code -db} ending, a base image); a name that says nothing leaves it to the repository's
+   * namespaces ({@code jaegertracing/all-in-one}), then to the tag ({@code demo:2.1-postgresql},
+   * one repository for a project's images), which only JVM words and other kinds' words decide.
+   */
   private static Evidence fromImage(String image) {
     if (image == null || image.isBlank()) {
       return null;
     }
-    String name = repositoryPath(image);
-    for (List<String> words :
-        List.of(JVM_IMAGE_EXCEPTIONS, OTHER_IMAGE_WORDS, JVM_IMAGE_WORDS, BASE_IMAGE_WORDS)) {
-      String w = word(name, words);
+    ImageRef ref = ImageRef.of(image);
+    Evidence e = fromWords(ref.name(), ref.name(), NAME_TIERS);
+    if (e != null) {
+      return e;
+    }
+    if (ref.name().matches(".*[-_.]db")) {
+      return new Evidence(Verdict.NOT_JVM, "image " + ref.name() + " (db)");
+    }
+    e = fromWords(ref.name(), ref.name(), List.of(BASE_IMAGE_WORDS));
+    for (int i = ref.namespaces().size() - 1; e == null && i >= 0; i--) {
+      String namespace = ref.namespaces().get(i);
+      e = fromWords(namespace + "/" + ref.name(), namespace, NAME_TIERS);
+    }
+    if (e == null && !ref.tag().isEmpty()) {
+      e = fromWords(ref.name() + ":" + ref.tag(), ref.tag(), NAME_TIERS);
+    }
+    return e;
+  }
+
+  private static Evidence fromWords(String shown, String text, List<List<String>> tiers) {
+    for (List<String> words : tiers) {
+      String w = word(text, words);
       if (w != null) {
         boolean jvm = words == JVM_IMAGE_EXCEPTIONS || words == JVM_IMAGE_WORDS;
-        return new Evidence(jvm ? Verdict.JVM : Verdict.NOT_JVM, "image " + name + " (" + w + ")");
+        return new Evidence(jvm ? Verdict.JVM : Verdict.NOT_JVM, "image " + shown + " (" + w + ")");
       }
     }
     return null;
   }
 
-  /** The image's last path segment, lower case, without registry, tag or digest. */
-  static String repositoryPath(String image) {
-    String s = image.toLowerCase(Locale.ROOT);
-    int at = s.indexOf('@');
-    if (at >= 0) {
-      s = s.substring(0, at);
+  /**
+   * An image reference, lower case, without registry host and digest: the path segments before the
+   * last, the last (its name), and the tag ("" if none).
+   */
+  record ImageRef(List<String> namespaces, String name, String tag) {
+    static ImageRef of(String image) {
+      String s = image.toLowerCase(Locale.ROOT);
+      int at = s.indexOf('@');
+      if (at >= 0) {
+        s = s.substring(0, at);
+      }
+      String tag = "";
+      int colon = s.lastIndexOf(':');
+      if (colon > s.lastIndexOf('/')) {
+        tag = s.substring(colon + 1);
+        s = s.substring(0, colon);
+      }
+      List<String> path = new ArrayList<>(List.of(s.split("/")));
+      String first = path.get(0);
+      if (path.size() > 1
+          && (first.contains(".") || first.contains(":") || first.equals("localhost"))) {
+        path.remove(0);
+      }
+      String name = path.remove(path.size() - 1);
+      return new ImageRef(path, name, tag);
     }
-    int slash = s.lastIndexOf('/');
-    int colon = s.lastIndexOf(':');
-    if (colon > slash) {
-      s = s.substring(0, colon);
-    }
-    return s.substring(s.lastIndexOf('/') + 1);
   }
 
-  /** The longest listed word the name holds as a whole word (between - _ . or the ends). */
+  /**
+   * The longest listed word the name holds as a whole word (between - _ . or the ends; digits and a
+   * {@code db} may follow it: {@code java17}, {@code mysqldb}).
+   */
   private static String word(String name, List<String> words) {
     String best = null;
     for (String w : words) {
@@ -384,6 +471,9 @@ public final class JvmDetection {
       while (i >= 0) {
         boolean start = i == 0 || "-_.".indexOf(name.charAt(i - 1)) >= 0;
         int end = i + w.length();
+        if (name.startsWith("db", end)) {
+          end += 2;
+        }
         boolean stop = end == name.length() || "-_.0123456789".indexOf(name.charAt(end)) >= 0;
         if (start && stop && (best == null || w.length() > best.length())) {
           best = w;

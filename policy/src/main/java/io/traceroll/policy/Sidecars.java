@@ -2,7 +2,10 @@ package io.traceroll.policy;
 
 import java.util.Set;
 
-/** Containers that are never instrumented: service-mesh proxies and common helper sidecars. */
+/**
+ * Containers that are never instrumented: service-mesh proxies and common helper sidecars (such as
+ * the Grafana chart's ConfigMap watcher, kiwigrid/k8s-sidecar).
+ */
 final class Sidecars {
   static final Set<String> NAMES =
       Set.of(
@@ -42,6 +45,7 @@ final class Sidecars {
     return image != null
         && (image.contains("istio/proxyv2")
             || image.contains("linkerd/proxy")
-            || image.contains("envoyproxy/envoy"));
+            || image.contains("envoyproxy/envoy")
+            || image.contains("kiwigrid/k8s-sidecar"));
   }
 }
