@@ -108,7 +108,13 @@ class RolloutE2eTest extends RolloutE2eBase {
                                 .doesNotContainKey(Traceroll.INJECTED_ANNOTATION)));
     Deployment broken = cluster.client.apps().deployments().inNamespace(a).withName("broken").get();
     assertThat(broken.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry(Traceroll.INJECT_ANNOTATION, "false");
+        .as("the rollback writes only the restart annotations into the workload")
+        .doesNotContainKey(Traceroll.INJECT_ANNOTATION)
+        .containsEntry(Traceroll.RESTARTED_FOR_ANNOTATION, Traceroll.RESTARTED_FOR_REMOVAL);
+    assertThat(policy(policyNs).get().getStatus().getRollout().getWorkloads())
+        .filteredOn(w -> w.getName().equals("broken"))
+        .singleElement()
+        .satisfies(w -> assertThat(w.getSelector().getMatchLabels()).isNotEmpty());
     assertThat(cluster.client.v1().events().inNamespace(policyNs).list().getItems())
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack"));
 
