@@ -36,6 +36,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   final Map<String, Outcome> outcomes = new HashMap<>();
   final List<String> restarts = new ArrayList<>();
 
+  /** Every restart as "key for target" (an injection hash, or "none" to take the agent out). */
+  final List<String> restartTargets = new ArrayList<>();
+
   /** What admission says of a workload's next pod, by key; absent: admitted with the agent. */
   final Map<String, String> admissionProblems = new HashMap<>();
 
@@ -209,6 +212,7 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   @Override
   public void restart(Workload w, String revision, String target) {
     restarts.add(w.key());
+    restartTargets.add(w.key() + " for " + target);
     Map<String, String> annotations = new HashMap<>(w.template().annotations());
     annotations.put(Traceroll.RESTARTED_AT_ANNOTATION, revision);
     annotations.put(Traceroll.RESTARTED_FOR_ANNOTATION, target);
