@@ -107,6 +107,27 @@ abstract class RealPodRollout {
     assertInstrumentedAndReady(ns, "app-0");
   }
 
+  /**
+   * A policy of its own beside the tier's, exporting to the same Jaeger, for the namespaces
+   * labelled {@code label: "true"} (which the tier's policy does not select).
+   */
+  private void createPolicyOf(String name, String label, String extraSpec) {
+    install.cluster.create(
+        RealNodeE2eTest.policyNs,
+        """
+        apiVersion: traceroll.io/v1alpha1
+        kind: TracingPolicy
+        metadata: {name: %s}
+        spec:
+          selector:
+            namespaceSelector: {matchLabels: {%s: "true"}}
+          backend:
+            otlpEndpoint: {endpoint: "http://jaeger.%s.svc:4317", protocol: grpc}
+          %s
+        """
+            .formatted(name, label, RealNodeE2eTest.policyNs, extraSpec));
+  }
+
   private Map<String, String> templateAnnotations(String ns, String name) {
     Map<String, String> annotations =
         client
@@ -127,21 +148,7 @@ abstract class RealPodRollout {
   void aWorkloadWhoseAgentNeverCallsIsReportedSilentAndRolledBack() throws Exception {
     String policyNs = RealNodeE2eTest.policyNs;
     String name = "silent";
-    install.cluster.create(
-        policyNs,
-        """
-        apiVersion: traceroll.io/v1alpha1
-        kind: TracingPolicy
-        metadata: {name: %s}
-        spec:
-          selector:
-            namespaceSelector: {matchLabels: {e2e.traceroll.io/silent: "true"}}
-          backend:
-            otlpEndpoint: {endpoint: "http://jaeger.%s.svc:4317", protocol: grpc}
-          rollout:
-            healthGate: {timeout: 45s}
-        """
-            .formatted(name, policyNs));
+    createPolicyOf(name, "e2e.traceroll.io/silent", "rollout: {healthGate: {timeout: 45s}}");
     try {
       // The JVM loads the agent, but the user's own switch keeps it from doing anything: the
       // pod is ready, carries the injection, and its agent never polls the sampling server.
@@ -218,19 +225,7 @@ abstract class RealPodRollout {
   void deletingAPolicyDoesNotWaitForPodsNoRestartCanChange() throws Exception {
     String policyNs = RealNodeE2eTest.policyNs;
     String name = "leftovers";
-    install.cluster.create(
-        policyNs,
-        """
-        apiVersion: traceroll.io/v1alpha1
-        kind: TracingPolicy
-        metadata: {name: %s}
-        spec:
-          selector:
-            namespaceSelector: {matchLabels: {e2e.traceroll.io/leftovers: "true"}}
-          backend:
-            otlpEndpoint: {endpoint: "http://jaeger.%s.svc:4317", protocol: grpc}
-        """
-            .formatted(name, policyNs));
+    createPolicyOf(name, "e2e.traceroll.io/leftovers", "");
     // Selected by this policy alone (no traceroll.io/inject label, which the other one selects).
     String ns = install.namespace("rn-left", Map.of("e2e.traceroll.io/leftovers", "true"));
     install.cluster.awaitInjects(ns);

@@ -52,6 +52,28 @@ final class FakeCluster implements RolloutExecutor.Cluster {
     return add(workload(namespace, name, Map.of(), Map.of()), outcome, instrumented);
   }
 
+  /** An app container that starts a tracer of its own (Datadog's agent). */
+  static PodView.ContainerView ownTracer() {
+    return new PodView.ContainerView(
+        "app",
+        "shop/traced:1",
+        List.of(),
+        Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/dd/dd-java-agent.jar"));
+  }
+
+  /** The workload as its controller reports it when a template patch cannot roll it. */
+  static Workload blocked(Workload w, String why) {
+    return new Workload(
+        w.kind(),
+        w.namespace(),
+        w.name(),
+        w.desired(),
+        w.rolledOut(),
+        w.template(),
+        w.selector(),
+        why);
+  }
+
   /** A healthy, uninstrumented Deployment whose template has these containers. */
   Workload addWithContainers(String namespace, String name, PodView.ContainerView... containers) {
     Workload base = workload(namespace, name, Map.of(), Map.of());

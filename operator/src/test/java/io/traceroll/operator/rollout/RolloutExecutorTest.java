@@ -104,7 +104,7 @@ class RolloutExecutorTest {
   @Test
   void aWorkloadATemplatePatchCannotRollWaitsForItsNextRestartWithoutCountingAsAFailure() {
     Workload paused = cluster.add("shop", "paused", FakeCluster.Outcome.HEALTHY, false);
-    cluster.workloads.put(paused.key(), blocked(paused, "the Deployment is paused"));
+    cluster.workloads.put(paused.key(), FakeCluster.blocked(paused, "the Deployment is paused"));
 
     RolloutOutcome outcome = null;
     for (int i = 0; i < 3; i++) {
@@ -123,18 +123,6 @@ class RolloutExecutorTest {
     cluster.workloads.put(paused.key(), paused);
     step(Set.of("shop"));
     assertThat(cluster.restarts).containsExactly("Deployment/shop/paused");
-  }
-
-  private static Workload blocked(Workload w, String why) {
-    return new Workload(
-        w.kind(),
-        w.namespace(),
-        w.name(),
-        w.desired(),
-        w.rolledOut(),
-        w.template(),
-        w.selector(),
-        why);
   }
 
   @Test
@@ -221,14 +209,7 @@ class RolloutExecutorTest {
             "app", "shop/checkout:1", List.of("java", "-jar", "app.jar"), Map.of()),
         new PodView.ContainerView("cache", "redis:7"));
     cluster.addWithContainers("shop", "db", new PodView.ContainerView("postgres", "postgres:16"));
-    cluster.addWithContainers(
-        "shop",
-        "traced",
-        new PodView.ContainerView(
-            "app",
-            "shop/traced:1",
-            List.of(),
-            Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/dd/dd-java-agent.jar")));
+    cluster.addWithContainers("shop", "traced", FakeCluster.ownTracer());
 
     step(Set.of("shop"));
 

@@ -58,16 +58,7 @@ class RolloutSoakTest {
             cluster
                 .addWithContainers("shop", "db", new PodView.ContainerView("pg", "postgres:16"))
                 .key(),
-            cluster
-                .addWithContainers(
-                    "shop",
-                    "traced",
-                    new PodView.ContainerView(
-                        "app",
-                        "shop/traced:1",
-                        List.of(),
-                        Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/dd/dd-java-agent.jar")))
-                .key(),
+            cluster.addWithContainers("shop", "traced", FakeCluster.ownTracer()).key(),
             cluster.addTemplated(Map.of(Traceroll.INJECT_ANNOTATION, "false"), Map.of()).key());
     List<String> keys = new ArrayList<>(cluster.workloads.keySet());
     Map<String, Integer> events = new TreeMap<>();
@@ -167,17 +158,9 @@ class RolloutSoakTest {
   }
 
   private void pause(String key, boolean paused) {
-    Workload w = cluster.workloads.get(key);
     cluster.workloads.put(
         key,
-        new Workload(
-            w.kind(),
-            w.namespace(),
-            w.name(),
-            w.desired(),
-            w.rolledOut(),
-            w.template(),
-            w.selector(),
-            paused ? "the Deployment is paused" : null));
+        FakeCluster.blocked(
+            cluster.workloads.get(key), paused ? "the Deployment is paused" : null));
   }
 }
