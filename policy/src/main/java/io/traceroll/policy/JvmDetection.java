@@ -134,6 +134,7 @@ public final class JvmDetection {
           "JAVA_OPTS",
           "JAVA_TOOL_OPTIONS",
           "JDK_JAVA_OPTIONS",
+          "_JAVA_OPTIONS",
           "JVM_OPTS",
           "CATALINA_OPTS",
           "CATALINA_HOME",

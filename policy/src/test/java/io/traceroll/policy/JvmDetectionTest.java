@@ -159,6 +159,7 @@ class JvmDetectionTest {
             "command: python3"),
         // then the environment
         env("JAVA_OPTS", Verdict.JVM),
+        env("_JAVA_OPTIONS", Verdict.JVM),
         env("SPRING_PROFILES_ACTIVE", Verdict.JVM),
         env("OTEL_JAVAAGENT_EXTENSIONS", Verdict.JVM),
         env("NODE_ENV", Verdict.NOT_JVM),
