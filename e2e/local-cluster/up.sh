@@ -207,8 +207,8 @@ metadata:
   labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux, kubernetes.io/arch: amd64}
   annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
 status:
-  allocatable: {cpu: "32", memory: 128Gi, pods: "110"}
-  capacity: {cpu: "32", memory: 128Gi, pods: "110"}
+  allocatable: {cpu: "32", memory: 128Gi, ephemeral-storage: 500Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 128Gi, ephemeral-storage: 500Gi, pods: "110"}
 ---
 apiVersion: v1
 kind: PersistentVolume
