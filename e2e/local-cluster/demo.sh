@@ -62,7 +62,6 @@ say "Deploying two Java services in namespace shop (labelled traceroll.io/inject
 render "$here/demo/shop.yaml" | k apply -f -
 k -n shop rollout status deployment/backend --timeout 3m
 k -n shop rollout status deployment/frontend --timeout 3m
-k get tracingpolicies -A
 
 say "What the webhook added to the frontend pod"
 k -n shop get pod -l app.kubernetes.io/name=frontend -o jsonpath='{range .items[0].spec.initContainers[*]}init container {.name}: {.image} {.command}{"\n"}{end}'
@@ -86,6 +85,11 @@ done || fail "no trace with both services reached Jaeger in 60 s (agent logs: ku
 
 say "Each agent proved itself by polling the operator's sampling server (pod label traceroll.io/agent)"
 k -n shop get pods -L traceroll.io/agent
+
+say "The policy's status: workloads instrumented and agents verified (refreshed every 30 s)"
+k -n observability wait tracingpolicy/demo --for=jsonpath='{.status.rollout.verifiedAgents}'=2/2 \
+  --timeout 60s >/dev/null || true
+k get tracingpolicies -A
 
 cat <<MSG
 
