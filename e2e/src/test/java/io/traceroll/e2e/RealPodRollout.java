@@ -54,16 +54,7 @@ abstract class RealPodRollout {
     govern(ns);
 
     awaitPhases(ns, 1, WorkloadPhase.RolledBack);
-    await()
-        .atMost(ROLLOUT)
-        .until(
-            () ->
-                RealNode.available(client, ns, "app-0")
-                    && RealNode.pods(client, ns, "app-0").stream()
-                        .noneMatch(
-                            p ->
-                                TestCluster.annotations(p)
-                                    .containsKey(Traceroll.INJECTED_ANNOTATION)));
+    awaitAvailableWithoutAgent(ns, "app-0");
     assertThat(
             client.v1().events().inNamespace(RealNodeE2eTest.policyNs).list().getItems().stream()
                 .map(e -> e.getReason()))
@@ -128,6 +119,20 @@ abstract class RealPodRollout {
             .formatted(name, label, RealNodeE2eTest.policyNs, extraSpec));
   }
 
+  /** Waits until the Deployment is available again and none of its pods carries the agent. */
+  private void awaitAvailableWithoutAgent(String ns, String app) {
+    await()
+        .atMost(ROLLOUT)
+        .until(
+            () ->
+                RealNode.available(client, ns, app)
+                    && RealNode.pods(client, ns, app).stream()
+                        .noneMatch(
+                            p ->
+                                TestCluster.annotations(p)
+                                    .containsKey(Traceroll.INJECTED_ANNOTATION)));
+  }
+
   private Map<String, String> templateAnnotations(String ns, String name) {
     Map<String, String> annotations =
         client
@@ -169,16 +174,7 @@ abstract class RealPodRollout {
               () -> workloads(name, ns),
               w -> w.size() == 1 && w.get(0).getPhase() == WorkloadPhase.RolledBack);
       assertThat(workloads(name, ns).get(0).getMessage()).contains("silent");
-      await()
-          .atMost(ROLLOUT)
-          .until(
-              () ->
-                  RealNode.available(client, ns, "app-0")
-                      && RealNode.pods(client, ns, "app-0").stream()
-                          .noneMatch(
-                              p ->
-                                  TestCluster.annotations(p)
-                                      .containsKey(Traceroll.INJECTED_ANNOTATION)));
+      awaitAvailableWithoutAgent(ns, "app-0");
     } finally {
       client.resources(TracingPolicy.class).inNamespace(policyNs).withName(name).delete();
     }
