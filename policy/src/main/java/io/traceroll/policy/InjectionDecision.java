@@ -40,7 +40,7 @@ public sealed interface InjectionDecision {
                 if (settings.detection() == JvmDetectionMode.OFF) {
                   return name + " (detection off)";
                 }
-                JvmDetection.Evidence e = container(pod, name).map(JvmDetection::of).orElseThrow();
+                JvmDetection.Evidence e = pod.container(name).map(JvmDetection::of).orElseThrow();
                 return name + (e.jvm() ? " (JVM: " : " (may run a JVM: ") + e.source() + ")";
               })
           .collect(Collectors.joining(", "));
@@ -120,7 +120,7 @@ public sealed interface InjectionDecision {
     Map<String, String> ownAgents = new LinkedHashMap<>();
     List<String> chosen = new ArrayList<>();
     for (String name : selected) {
-      Optional<String> agent = container(pod, name).flatMap(TracingAgents::of);
+      Optional<String> agent = pod.container(name).flatMap(TracingAgents::of);
       if (agent.isPresent()) {
         ownAgents.put(name, agent.get());
       } else {
@@ -136,17 +136,6 @@ public sealed interface InjectionDecision {
               + " already starts a tracing agent; a second one is never added");
     }
     return new Inject(settings, chosen);
-  }
-
-  private static Optional<ContainerView> container(PodView pod, String name) {
-    for (List<ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
-      for (ContainerView c : list) {
-        if (c.name().equals(name)) {
-          return Optional.of(c);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static List<String> selected(InjectionSettings settings, PodView pod) {

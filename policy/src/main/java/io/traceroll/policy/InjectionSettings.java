@@ -71,7 +71,7 @@ public record InjectionSettings(
     var java = spec.getJava();
     String image = java.effectiveImage();
     String agent =
-        java.getImage() != null && !java.getImage().isBlank()
+        java.imagePinned()
             ? "image=" + java.getImage()
             : java.getAgentUpgrade() == AgentUpgrade.Rollout
                 ? "bundled=" + bundledAgent

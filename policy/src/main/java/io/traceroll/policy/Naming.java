@@ -7,10 +7,10 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
  * policy's namespace, named after the policy), its webhook, and what injection adds to a pod.
  */
 public final class Naming {
-  /** The emptyDir (or image volume) that holds the agent in an injected pod. */
   /** Where the webhook mounts the agent in the containers it injects (suffixed when taken). */
   public static final String AGENT_MOUNT_PATH = "/traceroll/agent";
 
+  /** The emptyDir (or image volume) that holds the agent in an injected pod. */
   public static final String AGENT_VOLUME = "traceroll-agent";
 
   /** The init container that copies the agent into {@link #AGENT_VOLUME}. */

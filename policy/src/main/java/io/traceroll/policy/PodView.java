@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The parts of a pod, or of a workload's pod template, that the injection decision reads. The
@@ -66,6 +67,18 @@ public record PodView(
   /** The value of an annotation, or null. */
   public String annotation(String key) {
     return annotations.get(key);
+  }
+
+  /** The init or application container of this name. */
+  public Optional<ContainerView> container(String name) {
+    for (List<ContainerView> list : List.of(initContainers, containers)) {
+      for (ContainerView c : list) {
+        if (c.name().equals(name)) {
+          return Optional.of(c);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static Map<String, String> strings(JsonNode object) {

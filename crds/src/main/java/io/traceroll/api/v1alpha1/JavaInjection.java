@@ -80,10 +80,16 @@ public class JavaInjection {
     return image;
   }
 
+  /** Whether the policy names its own agent image (pinned) rather than the bundled one. */
+  @JsonIgnore
+  public boolean imagePinned() {
+    return image != null && !image.isBlank();
+  }
+
   /** The image pods get: the one set, else the agent this release bundles. */
   @JsonIgnore
   public String effectiveImage() {
-    return image == null || image.isBlank() ? Traceroll.DEFAULT_AGENT_IMAGE : image;
+    return imagePinned() ? image : Traceroll.DEFAULT_AGENT_IMAGE;
   }
 
   public AgentUpgrade getAgentUpgrade() {

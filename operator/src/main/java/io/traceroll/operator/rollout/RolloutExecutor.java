@@ -90,11 +90,12 @@ public final class RolloutExecutor {
       for (Workload w : sorted(cluster.workloads(namespace))) {
         byKey.put(w.key(), w);
         List<PodFacts> pods = cluster.pods(namespace, w.selector());
-        Optional<InjectionDecision> decision = step.decision(w);
-        boolean wanted = decision.map(InjectionDecision::injects).orElse(false);
-        if (decision.orElse(null) instanceof InjectionDecision.Inject inject) {
+        // Empty for a namespace the policy does not govern: nothing wanted, nothing to report.
+        InjectionDecision decision = step.decision(w).orElse(null);
+        boolean wanted = decision != null && decision.injects();
+        if (decision instanceof InjectionDecision.Inject inject) {
           detections.put(w.key(), inject.evidence(w.template()));
-        } else if (decision.orElse(null) instanceof InjectionDecision.Skip skip) {
+        } else if (decision instanceof InjectionDecision.Skip skip) {
           skipped.add(
               new SkippedWorkload(
                   w.kind(), w.namespace(), w.name(), skip.reason().name(), skip.message()));

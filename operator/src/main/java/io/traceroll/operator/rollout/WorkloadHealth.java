@@ -79,18 +79,17 @@ final class WorkloadHealth {
                 + " new pod(s) run without the agent (admitted while the webhook was not"
                 + " reachable?)");
       }
+      boolean agentsChecked = injectionHash != null && requireAgent;
       long silent =
-          injectionHash == null || !requireAgent
-              ? 0
-              : fresh.stream()
+          agentsChecked
+              ? fresh.stream()
                   .filter(p -> !p.annotations().containsKey(Traceroll.AGENT_SEEN_ANNOTATION))
-                  .count();
+                  .count()
+              : 0;
       if (silent == 0) {
         return new Verdict(
             Verdict.State.PASSED,
-            fresh.size()
-                + " new pod(s) ready"
-                + (injectionHash != null && requireAgent ? ", their agents reporting" : ""));
+            fresh.size() + " new pod(s) ready" + (agentsChecked ? ", their agents reporting" : ""));
       }
       if (now.isAfter(startedAt.plus(timeout))) {
         return failed(
