@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -65,18 +67,12 @@ abstract class RealPodRollout {
 
     // The user fixes the workload (its own rollout: still without the agent, as the policy's
     // injection is the one rolled back), then asks for a retry: it is instrumented, once.
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName("app-0")
-        .edit(
-            d -> {
-              d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-                  .filter(e -> e.getName().equals("EXIT_WITH_AGENT"))
-                  .forEach(e -> e.setValue("false"));
-              return d;
-            });
+    editApp(
+        ns,
+        d ->
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("EXIT_WITH_AGENT"))
+                .forEach(e -> e.setValue("false")));
     await().atMost(ROLLOUT).until(() -> RealNode.available(client, ns, "app-0"));
     assertThat(RealNode.pods(client, ns, "app-0"))
         .allSatisfy(
@@ -133,6 +129,20 @@ abstract class RealPodRollout {
                                     .containsKey(Traceroll.INJECTED_ANNOTATION)));
   }
 
+  /** Edits the Deployment app-0 of the namespace, as a user would. */
+  private void editApp(String ns, Consumer<Deployment> change) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("app-0")
+        .edit(
+            d -> {
+              change.accept(d);
+              return d;
+            });
+  }
+
   private Map<String, String> templateAnnotations(String ns, String name) {
     Map<String, String> annotations =
         client
@@ -184,16 +194,7 @@ abstract class RealPodRollout {
   @Order(4)
   void aPausedDeploymentWaitsForItsNextRestartAndIsRolledOnceUnpaused() throws Exception {
     String ns = runningUninstrumented("rn-paused", 1, "EXIT_WITH_AGENT", "false");
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName("app-0")
-        .edit(
-            d -> {
-              d.getSpec().setPaused(true);
-              return d;
-            });
+    editApp(ns, d -> d.getSpec().setPaused(true));
     govern(ns);
 
     awaitPhases(ns, 1, WorkloadPhase.Waiting);
@@ -201,16 +202,7 @@ abstract class RealPodRollout {
         .isEqualTo("waits for its next restart: the Deployment is paused");
     assertThat(replicaSets(ns, "app-0")).as("nothing rolled").isEqualTo(1);
 
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName("app-0")
-        .edit(
-            d -> {
-              d.getSpec().setPaused(false);
-              return d;
-            });
+    editApp(ns, d -> d.getSpec().setPaused(false));
     awaitPhases(ns, 1, WorkloadPhase.Instrumented);
     assertInstrumentedAndReady(ns, "app-0");
     assertThat(replicaSets(ns, "app-0")).isEqualTo(2);
