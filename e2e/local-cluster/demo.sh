@@ -63,6 +63,12 @@ render "$here/demo/shop.yaml" | k apply -f -
 k -n shop rollout status deployment/backend --timeout 3m
 k -n shop rollout status deployment/frontend --timeout 3m
 
+say "Their image names no runtime, so the webhook left the first pods alone; Traceroll probes the image once (a locked-down pod on the node that holds it), finds a JVM, and restarts both with the agent"
+k -n observability wait tracingpolicy/demo --for=jsonpath='{.status.rollout.instrumented}'=2 --timeout 3m >/dev/null
+k -n traceroll-system get configmap traceroll-image-verdicts -o go-template='{{range .data}}{{.}}{{"\n"}}{{end}}'
+k -n shop rollout status deployment/backend --timeout 3m
+k -n shop rollout status deployment/frontend --timeout 3m
+
 say "What the webhook added to the frontend pod"
 k -n shop get pod -l app.kubernetes.io/name=frontend -o jsonpath='{range .items[0].spec.initContainers[*]}init container {.name}: {.image} {.command}{"\n"}{end}'
 k -n shop get pod -l app.kubernetes.io/name=frontend \

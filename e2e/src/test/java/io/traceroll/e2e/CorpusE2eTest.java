@@ -23,6 +23,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.policy.Corpus;
 import io.traceroll.policy.Corpus.Expectation;
 import io.traceroll.policy.Corpus.Workload;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.Naming;
@@ -48,10 +49,11 @@ import org.junit.jupiter.api.Test;
  * whichever projects are present, applied through the real API server into namespaces not yet
  * governed (one per project), then governed by the sample policy, whose rollout instruments the
  * running workloads: every application container the projects' sources say runs a JVM gets the
- * agent, no other container changes but the known misjudgements, every value the user gave is kept,
- * and only workloads with an instrumented container are restarted, once each. Bare Pods (the
- * OpenTelemetry operator's tests have some) are never restarted and keep their containers as they
- * were; none of the corpus's would get the agent.
+ * agent but those whose spec says nothing (they wait for the image probe, which cannot run on KWOK
+ * nodes), no other container changes, every value the user gave is kept, and only workloads with an
+ * instrumented container are restarted, once each. Bare Pods (the OpenTelemetry operator's tests
+ * have some) are never restarted and keep their containers as they were; none of the corpus's would
+ * get the agent.
  *
  * <p>What the manifests are given to run on this cluster's KWOK nodes, changed in code only: the
  * test namespace, {@code nodeSelector: {type: kwok}} (Sock Shop asks for {@code
@@ -119,7 +121,9 @@ class CorpusE2eTest extends RolloutE2eBase {
     Set<String> restartExpected = new TreeSet<>();
     for (Applied a : applied) {
       boolean injects =
-          InjectionDecision.of(settings, PodView.of(a.workload().template())).injects();
+          InjectionDecision.of(
+                  settings, PodView.of(a.workload().template()), a.ns(), ImageVerdicts.NONE)
+              .injects();
       assertThat(injects && !a.workload().restartable())
           .as("%s: a bare Pod the policy would inject, which no rollout restarts", a.key())
           .isFalse();
@@ -178,7 +182,7 @@ class CorpusE2eTest extends RolloutE2eBase {
     System.out.print(table.render("restarted"));
 
     assertThat(restarted).as("workloads restarted").isEqualTo(restartExpected);
-    Corpus.assertInjected(expected, injected);
+    Corpus.assertInjected(expected, injected, Corpus.awaitingProbe(expected));
   }
 
   /**
@@ -272,7 +276,7 @@ class CorpusE2eTest extends RolloutE2eBase {
     }
     return PodView.of(w.template()).containers().stream()
         .filter(c -> c.name().equals(e.container()))
-        .map(Corpus::source)
+        .map(c -> Corpus.source(c, ImageVerdicts.NONE))
         .findFirst()
         .orElseThrow();
   }

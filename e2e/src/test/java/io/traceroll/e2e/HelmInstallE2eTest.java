@@ -62,6 +62,10 @@ class HelmInstallE2eTest {
               "/pods:patch",
               "the label traceroll.io/agent: contacted, written when an agent contacts the"
                   + " operator: no agent runs on KWOK"),
+          Map.entry(
+              "/pods:delete",
+              "image probe pods, deleted once the kubelet reports on them: no container runs on"
+                  + " KWOK"),
           Map.entry("/namespaces:get", "get adds nothing to list and watch"),
           Map.entry(
               "apps/statefulsets:create",

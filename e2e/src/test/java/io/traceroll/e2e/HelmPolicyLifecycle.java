@@ -163,9 +163,10 @@ abstract class HelmPolicyLifecycle {
 
   /** A Deployment, a StatefulSet and a DaemonSet (3 pods on the 3 KWOK nodes) of one container. */
   private static void createWorkloads(HelmInstall helm, String ns) {
-    createWorkload(helm, ns, "Deployment", "web", "example/web:1", "replicas: 1");
-    createWorkload(helm, ns, "StatefulSet", "db", "example/db:1", "replicas: 1", "serviceName: db");
-    createWorkload(helm, ns, "DaemonSet", "node-agent", "example/agent:1");
+    createWorkload(helm, ns, "Deployment", "web", "example/java-web:1", "replicas: 1");
+    createWorkload(
+        helm, ns, "StatefulSet", "db", "example/java-store:1", "replicas: 1", "serviceName: db");
+    createWorkload(helm, ns, "DaemonSet", "node-agent", "example/java-agent:1");
   }
 
   /** A workload of the kind whose pods (labelled app: name) run one container of the image. */

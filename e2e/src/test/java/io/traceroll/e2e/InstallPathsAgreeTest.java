@@ -47,7 +47,7 @@ class InstallPathsAgreeTest {
     // certificate OLM mounts, and OLM would grant the rule in every namespace.
     Set<JsonNode> role = rules(canonical.get("Role", "traceroll-operator").path("rules"));
     role.removeIf(r -> r.path("resources").toString().equals("[\"secrets\"]"));
-    assertThat(role).hasSize(2);
+    assertThat(role).hasSize(3);
     assertThat(rules(install.at("/permissions/0/rules"))).isEqualTo(role);
   }
 

@@ -146,7 +146,7 @@ abstract class OlmOperatorRun {
     pod.put("apiVersion", "v1").put("kind", "Pod");
     pod.putObject("metadata").put("generateName", "web-").put("namespace", ns);
     ArrayNode containers = pod.putObject("spec").putArray("containers");
-    containers.addObject().put("name", "app").put("image", "example/web:1");
+    containers.addObject().put("name", "app").put("image", "example/java-web:1");
     return review;
   }
 

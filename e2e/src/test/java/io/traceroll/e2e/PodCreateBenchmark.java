@@ -67,7 +67,7 @@ public final class PodCreateBenchmark {
               .withNewSpec()
               .addNewContainer()
               .withName("app")
-              .withImage("ghcr.io/example/bench:1.0.0")
+              .withImage("ghcr.io/example/java/bench:1.0.0")
               .addNewEnv()
               .withName("JAVA_TOOL_OPTIONS")
               .withValue("-Xmx128m")

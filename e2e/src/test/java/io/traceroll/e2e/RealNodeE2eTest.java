@@ -59,6 +59,9 @@ class RealNodeE2eTest {
     await()
         .atMost(TestCluster.timeout())
         .until(() -> "True".equals(TestCluster.readyStatus(policy(client))));
+    // The shop's image names no runtime: the operator learns it runs a JVM by probing it, which
+    // the other themes' shop pods need (ImageProbe checks what was seen here).
+    RealPodImageProbe.learn(client, install, policyNs);
   }
 
   static TracingPolicy policy(KubernetesClient client) {
@@ -91,13 +94,17 @@ class RealNodeE2eTest {
 
   @Nested
   @Order(2)
-  class Traces extends RealPodTraces {}
+  class ImageProbe extends RealPodImageProbe {}
 
   @Nested
   @Order(3)
-  class Admission extends RealPodAdmission {}
+  class Traces extends RealPodTraces {}
 
   @Nested
   @Order(4)
+  class Admission extends RealPodAdmission {}
+
+  @Nested
+  @Order(5)
   class Rollout extends RealPodRollout {}
 }

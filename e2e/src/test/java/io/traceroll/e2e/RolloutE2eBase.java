@@ -34,7 +34,7 @@ abstract class RolloutE2eBase extends OperatorE2eBase {
         1,
         "app",
         breaksWithAgent ? Map.of("traceroll.io/simulate", "crashloop-when-instrumented") : Map.of(),
-        c -> c.withImage("ghcr.io/example/" + name + ":1.0"));
+        c -> c.withImage("ghcr.io/example/java/" + name + ":1.0"));
   }
 
   /** Waits until every app ("namespace/name") has its ready pod. */

@@ -232,7 +232,7 @@ final class TestCluster {
     probe.setSpec(
         new PodSpecBuilder()
             .addToContainers(
-                new ContainerBuilder().withName("app").withImage("example/app:1").build())
+                new ContainerBuilder().withName("app").withImage("example/java-app:1").build())
             .build());
     return client.resource(probe).dryRun().create();
   }

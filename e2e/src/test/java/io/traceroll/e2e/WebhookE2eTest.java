@@ -133,7 +133,7 @@ class WebhookE2eTest extends OperatorE2eBase {
                     .withNewSpec()
                     .addNewContainer()
                     .withName("app")
-                    .withImage("example/batch:1")
+                    .withImage("example/java-batch:1")
                     .endContainer()
                     .endSpec()
                     .build())
@@ -160,7 +160,7 @@ class WebhookE2eTest extends OperatorE2eBase {
                       .withNewSpec()
                       .addNewContainer()
                       .withName("app")
-                      .withImage("example/app:1")
+                      .withImage("example/java-app:1")
                       .endContainer()
                       .endSpec()
                       .build())
@@ -208,7 +208,7 @@ class WebhookE2eTest extends OperatorE2eBase {
         "app.kubernetes.io/name",
         Map.of("app.kubernetes.io/version", "1.4.2"),
         c ->
-            c.withImage("ghcr.io/example/" + name + ":1.4.2")
+            c.withImage("ghcr.io/example/java/" + name + ":1.4.2")
                 .addNewEnv()
                 .withName("JAVA_TOOL_OPTIONS")
                 .withValue("-Xmx256m")

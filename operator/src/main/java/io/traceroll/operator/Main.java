@@ -47,7 +47,7 @@ public final class Main {
               System.exit(1);
             });
     // Every replica answers admissions from these caches; the leader adds the rollout's.
-    ClusterView cluster = new ClusterView(client);
+    ClusterView cluster = new ClusterView(client, config.namespace());
     cluster.startAdmission();
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
     Operator operator =

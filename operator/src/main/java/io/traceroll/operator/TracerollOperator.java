@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
+import io.traceroll.operator.images.ImageProber;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
 import io.traceroll.operator.rollout.ClusterWorkloads;
 import io.traceroll.operator.rollout.PodAdmission;
@@ -17,6 +18,7 @@ import io.traceroll.operator.telemetry.PolicyTelemetry;
 import io.traceroll.operator.telemetry.RolloutMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.policy.NamespaceSelection;
+import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -65,10 +67,12 @@ public final class TracerollOperator {
       leadership.startLeading();
     }
     leadership.whenLeading(cluster::startRollout);
+    ImageProber prober = new ImageProber(client, cluster, registry, Clock.systemUTC());
+    leadership.whenLeading(prober::start);
     operator.register(
         new TracingPolicyReconciler(
             cluster,
-            new ClusterWorkloads(client, cluster, admission),
+            new ClusterWorkloads(client, cluster, admission, prober::request),
             new NamespaceSelection(config.namespace()),
             config.recheckInterval(),
             webhookServes,

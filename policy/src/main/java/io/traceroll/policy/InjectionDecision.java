@@ -19,15 +19,23 @@ import java.util.stream.Collectors;
  */
 public sealed interface InjectionDecision {
 
-  /** Inject the policy's settings into these containers (init containers first, by name). */
-  record Inject(InjectionSettings settings, List<String> containers) implements InjectionDecision {
+  /**
+   * Inject the policy's settings into these containers (init containers first, by name); the image
+   * verdicts the choice read, for {@link #evidence}.
+   */
+  record Inject(InjectionSettings settings, List<String> containers, ImageVerdicts images)
+      implements InjectionDecision {
     public Inject {
       containers = List.copyOf(containers);
     }
 
+    public Inject(InjectionSettings settings, List<String> containers) {
+      this(settings, containers, ImageVerdicts.NONE);
+    }
+
     /**
      * Why each container was chosen, for status: "app (JVM: command: java)", "worker (named)", "api
-     * (may run a JVM: nothing in the spec or image name)".
+     * (JVM: image probe: ...)".
      */
     public String evidence(PodView pod) {
       Set<String> named = namedContainers(pod, settings);
@@ -40,8 +48,9 @@ public sealed interface InjectionDecision {
                 if (settings.detection() == JvmDetectionMode.OFF) {
                   return name + " (detection off)";
                 }
-                JvmDetection.Evidence e = pod.container(name).map(JvmDetection::of).orElseThrow();
-                return name + (e.jvm() ? " (JVM: " : " (may run a JVM: ") + e.source() + ")";
+                JvmDetection.Evidence e =
+                    pod.container(name).map(c -> JvmDetection.of(c, images)).orElseThrow();
+                return name + " (JVM: " + e.source() + ")";
               })
           .collect(Collectors.joining(", "));
     }
@@ -62,6 +71,11 @@ public sealed interface InjectionDecision {
     NO_CONTAINER_SELECTED,
     /** No container runs a JVM (detection auto): a database, a proxy, another language. */
     NO_JVM,
+    /**
+     * No container is known to run a JVM (detection auto) and some may: their images wait for the
+     * image probe, or it could not tell.
+     */
+    IMAGE_UNKNOWN,
     /** Every selected container already starts a tracing agent of its own. */
     AGENT_PRESENT,
     /** The pod belongs to a workload the rollout rolled back from this injection. */
@@ -74,18 +88,20 @@ public sealed interface InjectionDecision {
 
   /**
    * The decision for a pod of a namespace the policy governs (see {@link PolicyPrecedence}).
-   * Containers: those the pod annotation or the policy names (init containers too), else every
-   * application container; known sidecars and the agent's own init container never.
+   * Containers: those the pod annotation or the policy names (init containers too), else the
+   * application containers known to run a JVM (every one with detection off); known sidecars and
+   * the agent's own init container never.
    */
   static InjectionDecision of(InjectionSettings settings, PodView pod) {
-    return of(settings, pod, null);
+    return of(settings, pod, null, ImageVerdicts.NONE);
   }
 
   /**
-   * As {@link #of(InjectionSettings, PodView)}, for a pod of this namespace: one of a workload the
-   * rollout rolled back from this injection gets nothing.
+   * As {@link #of(InjectionSettings, PodView)}, for a pod of this namespace, with what the image
+   * probe learned: one of a workload the rollout rolled back from this injection gets nothing.
    */
-  static InjectionDecision of(InjectionSettings settings, PodView pod, String namespace) {
+  static InjectionDecision of(
+      InjectionSettings settings, PodView pod, String namespace, ImageVerdicts images) {
     if ("false".equalsIgnoreCase(pod.annotation(Traceroll.INJECT_ANNOTATION))
         || "false".equalsIgnoreCase(pod.labels().get(Traceroll.INJECT_LABEL))) {
       return new Skip(
@@ -107,9 +123,21 @@ public sealed interface InjectionDecision {
     if (pod.containers().isEmpty()) {
       return new Skip(Reason.NO_CONTAINERS, "pod has no containers");
     }
-    List<String> selected = selected(settings, pod);
-    if (selected.isEmpty() && !detected(settings, pod, false).isEmpty()) {
-      return new Skip(Reason.NO_JVM, "no container runs a JVM: " + notJvm(pod));
+    Set<String> named = namedContainers(pod, settings);
+    List<String> selected = named.isEmpty() ? detected(settings, pod, images) : named(named, pod);
+    if (selected.isEmpty() && named.isEmpty() && settings.detection() == JvmDetectionMode.AUTO) {
+      List<ContainerView> apps =
+          pod.containers().stream().filter(c -> !Sidecars.isSidecar(c)).toList();
+      if (!apps.isEmpty()) {
+        String judged =
+            apps.stream()
+                .map(c -> c.name() + " (" + JvmDetection.of(c, images).source() + ")")
+                .collect(Collectors.joining(", "));
+        return apps.stream()
+                .anyMatch(c -> JvmDetection.of(c, images).verdict() == JvmDetection.Verdict.UNKNOWN)
+            ? new Skip(Reason.IMAGE_UNKNOWN, "no container is known to run a JVM: " + judged)
+            : new Skip(Reason.NO_JVM, "no container runs a JVM: " + judged);
+      }
     }
     if (selected.isEmpty()) {
       return new Skip(
@@ -135,15 +163,12 @@ public sealed interface InjectionDecision {
                   .collect(Collectors.joining(", "))
               + " already starts a tracing agent; a second one is never added");
     }
-    return new Inject(settings, chosen);
+    return new Inject(settings, chosen, images);
   }
 
-  private static List<String> selected(InjectionSettings settings, PodView pod) {
-    Set<String> named = namedContainers(pod, settings);
+  /** The named containers (init containers too) but the agent's own and known sidecars. */
+  private static List<String> named(Set<String> named, PodView pod) {
     List<String> out = new ArrayList<>();
-    if (named.isEmpty()) {
-      return detected(settings, pod, true);
-    }
     for (List<ContainerView> list : List.of(pod.initContainers(), pod.containers())) {
       for (ContainerView c : list) {
         if (named.contains(c.name())
@@ -157,26 +182,17 @@ public sealed interface InjectionDecision {
   }
 
   /**
-   * The application containers (no sidecars) that do ({@code jvm}) or do not run a JVM as far as
-   * the detection tells; with detection off every one of them counts as a JVM.
+   * The application containers (no sidecars) known to run a JVM, from their spec or a probe of
+   * their image; with detection off, every one of them.
    */
-  private static List<String> detected(InjectionSettings settings, PodView pod, boolean jvm) {
+  private static List<String> detected(
+      InjectionSettings settings, PodView pod, ImageVerdicts images) {
     return pod.containers().stream()
         .filter(c -> !Sidecars.isSidecar(c))
         .filter(
-            c ->
-                jvm
-                    == (settings.detection() == JvmDetectionMode.OFF
-                        || JvmDetection.of(c).verdict() != JvmDetection.Verdict.NOT_JVM))
+            c -> settings.detection() == JvmDetectionMode.OFF || JvmDetection.of(c, images).jvm())
         .map(ContainerView::name)
         .toList();
-  }
-
-  private static String notJvm(PodView pod) {
-    return pod.containers().stream()
-        .filter(c -> !Sidecars.isSidecar(c))
-        .map(c -> c.name() + " (" + JvmDetection.of(c).source() + ")")
-        .collect(Collectors.joining(", "));
   }
 
   /** The pod annotation's container names, else the policy's (empty: all app containers). */

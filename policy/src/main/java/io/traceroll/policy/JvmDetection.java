@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Whether a container runs a JVM, from what its spec says: the command it runs, its environment,
- * and its image's name. Pure and cheap (it runs on every admission). The first source that knows
+ * and its image's name; then from what the image probe learned of its image ({@link
+ * ImageVerdicts}). Pure and cheap (it runs on every admission). The first source that knows
  * decides; a container none of them knows about is {@link Verdict#UNKNOWN}.
  */
 public final class JvmDetection {
@@ -324,6 +325,33 @@ public final class JvmDetection {
 
   private JvmDetection() {}
 
+  /** From the spec, else from the image probe's verdict on the container's image. */
+  public static Evidence of(ContainerView c, ImageVerdicts images) {
+    Evidence fromSpec = of(c);
+    if (fromSpec.verdict() != Verdict.UNKNOWN) {
+      return fromSpec;
+    }
+    return images
+        .lookup(c.image())
+        .map(e -> e.asEvidence(c.image()))
+        .orElse(new Evidence(Verdict.UNKNOWN, UNPROBED));
+  }
+
+  /** The source of a container neither its spec nor a probe of its image judged. */
+  static final String UNPROBED = "nothing in the spec or image name, image not probed yet";
+
+  /**
+   * Whether the image probe should look at this container's image: its spec says nothing either way
+   * and no probe judged the image (or its family).
+   */
+  public static boolean needsProbe(ContainerView c, ImageVerdicts images) {
+    return c.image() != null
+        && !c.image().isBlank()
+        && of(c).verdict() == Verdict.UNKNOWN
+        && !images.known(c.image());
+  }
+
+  /** From the spec alone: command, JVM variables, the image's name, other runtimes' variables. */
   public static Evidence of(ContainerView c) {
     Evidence fromCommand = fromCommand(c.command());
     if (fromCommand != null) {

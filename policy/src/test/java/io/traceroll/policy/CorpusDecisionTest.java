@@ -20,30 +20,48 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The default policy's decision (java.detection auto) over the corpus of public projects' workload
- * manifests ({@link Corpus}), whichever projects are present: every application container their
- * sources say runs a JVM is injected, no other container is, but for the named ones whose spec says
- * nothing ({@link Corpus#MISJUDGED}). The webhook's view of a pod (JSON) and the rollout's (a
- * PodTemplateSpec) decide alike. Skipped when no project is present (e2e/corpus/fetch.sh).
+ * manifests ({@link Corpus}), whichever projects are present, before and after the image probe:
+ * before, every application container their sources say runs a JVM is injected but those whose spec
+ * says nothing ({@link Corpus#AWAITING_PROBE}); after, all of them; never another container. The
+ * webhook's view of a pod (JSON) and the rollout's (a PodTemplateSpec) decide alike. Skipped when
+ * no project is present (e2e/corpus/fetch.sh).
  */
 class CorpusDecisionTest {
 
   @Test
-  void injectsEveryJvmContainerAndNoOtherButThoseTheSpecSaysNothingOf() {
+  void injectsTheJvmContainersTheSpecTellsThenThoseTheImageProbeTellsAndNoOther() {
     Map<String, Path> projects = Corpus.projects();
     assumeTrue(!projects.isEmpty(), Corpus.MISSING);
     InjectionSettings settings = TestPolicies.settings();
     assertThat(settings.detection()).isEqualTo(JvmDetectionMode.AUTO);
     List<Workload> workloads = Corpus.workloads(projects);
     Map<String, Expectation> expected = Corpus.expected(projects.keySet());
+    System.out.print("Corpus projects:\n" + Corpus.describe(projects));
 
+    Set<String> before = decide(settings, workloads, expected, ImageVerdicts.NONE, "before");
+    Corpus.assertInjected(expected, before, Corpus.awaitingProbe(expected));
+
+    ImageVerdicts probed = Corpus.probedPreviousReleases(workloads, expected);
+    Set<String> after = decide(settings, workloads, expected, probed, "after");
+    Corpus.assertInjected(expected, after, Set.of());
+    assertThat(after).containsAll(before);
+  }
+
+  /** The containers injected, with the table and each container's decision printed. */
+  private static Set<String> decide(
+      InjectionSettings settings,
+      List<Workload> workloads,
+      Map<String, Expectation> expected,
+      ImageVerdicts images,
+      String stage) {
     List<String> containers = new ArrayList<>();
     Set<String> injected = new HashSet<>();
     Map<String, ContainerView> views = new HashMap<>();
     Corpus.Table table = new Corpus.Table();
     for (Workload w : workloads) {
       PodView pod = PodView.of(w.template());
-      InjectionDecision decision = InjectionDecision.of(settings, pod);
-      assertThat(InjectionDecision.of(settings, PodView.of(w.podTemplate())))
+      InjectionDecision decision = InjectionDecision.of(settings, pod, "corpus", images);
+      assertThat(InjectionDecision.of(settings, PodView.of(w.podTemplate()), "corpus", images))
           .as("%s %s: the rollout's view", w.project(), w.key())
           .isEqualTo(decision);
       List<String> selected = decision instanceof Inject i ? i.containers() : List.of();
@@ -63,32 +81,32 @@ class CorpusDecisionTest {
     for (String key : containers) {
       Expectation e = expected.get(key);
       ContainerView c = views.get(key);
-      String source = e.init() ? "init" : Corpus.source(c);
-      table.container(e, injected.contains(key), source);
+      table.container(e, injected.contains(key), e.init() ? "init" : Corpus.source(c, images));
       detail.append(
           String.format(
               "%-70s %-5s %-8s %s%n",
               key,
               e.jvm() ? "jvm" : "other",
               injected.contains(key) ? "injected" : "-",
-              e.init() ? "init container (chosen only by name)" : decidedBy(c)));
+              e.init() ? "init container (chosen only by name)" : decidedBy(c, images)));
     }
-    System.out.print("Corpus projects:\n" + Corpus.describe(projects));
-    System.out.println("Corpus decisions (default policy, detection auto):");
+    System.out.println(
+        "Corpus decisions (default policy, detection auto), " + stage + " the image probe:");
     System.out.print(table.render("restarts"));
     System.out.print(detail);
-
-    Corpus.assertInjected(expected, injected);
-    assertThat(Corpus.misjudged(expected))
-        .as("each misjudgement is a container the spec says nothing of")
-        .allSatisfy(
-            key ->
-                assertThat(JvmDetection.of(views.get(key)).verdict()).isEqualTo(Verdict.UNKNOWN));
+    if (images == ImageVerdicts.NONE) {
+      assertThat(Corpus.awaitingProbe(expected))
+          .as("each container awaiting the probe is one the spec says nothing of")
+          .allSatisfy(
+              key ->
+                  assertThat(JvmDetection.of(views.get(key)).verdict()).isEqualTo(Verdict.UNKNOWN));
+    }
+    return injected;
   }
 
-  private static String decidedBy(ContainerView c) {
-    return Corpus.source(c).equals("sidecar")
+  private static String decidedBy(ContainerView c, ImageVerdicts images) {
+    return Corpus.source(c, images).equals("sidecar")
         ? "known sidecar (never instrumented)"
-        : JvmDetection.of(c).source();
+        : JvmDetection.of(c, images).source();
   }
 }

@@ -1,6 +1,7 @@
 package io.traceroll.policy;
 
 import static io.traceroll.policy.InjectionDecision.Reason.AGENT_PRESENT;
+import static io.traceroll.policy.InjectionDecision.Reason.IMAGE_UNKNOWN;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINERS;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_CONTAINER_SELECTED;
 import static io.traceroll.policy.InjectionDecision.Reason.NO_JVM;
@@ -109,7 +110,26 @@ class InjectionDecisionTest {
             pod("", "app@eclipse-temurin:21", "db@postgres:16"),
             "app"),
         row("no JVM at all", ANY, pod("", "db@postgres:16", "cache@redis:7"), NO_JVM),
-        row("unknown images keep the agent", ANY, pod("", "app", "worker"), "app", "worker"),
+        row(
+            "unknown images wait for the probe",
+            ANY,
+            pod("", "app@registry.example.com/app:1", "db@postgres:16"),
+            IMAGE_UNKNOWN),
+        row(
+            "a JVM now, an unknown image later",
+            ANY,
+            pod("", "app", "api@registry.example.com/api:1"),
+            "app"),
+        row(
+            "a name wins over an unknown image",
+            names("api"),
+            pod("", "api@registry.example.com/api:1"),
+            "api"),
+        row(
+            "detection off: unknown images too",
+            DETECTION_OFF,
+            pod("", "api@registry.example.com/api:1"),
+            "api"),
         row("detection off: every container", DETECTION_OFF, pod("", "db@postgres:16"), "db"),
         row("a name wins over detection", names("db"), pod("", "db@postgres:16"), "db"),
         // --- never a second tracing agent ---
@@ -130,7 +150,7 @@ class InjectionDecisionTest {
             ANY,
             "{'spec':{'containers':[{'name':'traced','image':'shop:1','env':[{'name':'JAVA_OPTS',"
                 + "'value':'-javaagent:/opt/newrelic/newrelic.jar'}]},{'name':'app',"
-                + "'image':'shop:1'}]}}",
+                + "'image':'eclipse-temurin:21'}]}}",
             "app"),
         // --- which containers: named by the pod's annotation ---
         row("annotation: an init container", ANY, named("db-migrate"), "db-migrate"),
@@ -174,6 +194,64 @@ class InjectionDecisionTest {
     assertThat(((Skip) decide(ANY, pod("", "envoy"))).message()).contains("no container selected");
     assertThat(((Skip) decide(ANY, pod("", "db@postgres:16"))).message())
         .isEqualTo("no container runs a JVM: db (image postgres (postgres))");
+  }
+
+  @Test
+  void theImageProbeDecidesWhatTheSpecCannot() {
+    String pod =
+        pod(
+            "",
+            "web@registry.example.com/web:1.4.2",
+            "api@registry.example.com/api:7",
+            "cache@registry.example.com/cache:2");
+    ImageVerdicts images =
+        ImageVerdicts.of(
+            java.util.Map.of(
+                "a", verdict("registry.example.com/web:1.4.1", "jvm", "HotSpot refused the flag"),
+                "b", verdict("registry.example.com/api:7", "not-jvm", "exited 2, no JVM"),
+                "c", verdict("registry.example.com/cache:2", "inconclusive", "still running")));
+
+    InjectionDecision decision =
+        InjectionDecision.of(settings(ANY), PodView.of(json(pod)), "shop", images);
+
+    assertThat(describe(decision)).isEqualTo("inject web");
+    assertThat(((Inject) decision).evidence(PodView.of(json(pod))))
+        .isEqualTo(
+            "web (JVM: image probe of registry.example.com/web:1.4.1: HotSpot refused the flag)");
+    // Before any probe, the pod waits (and says for what); a verdict that no JVM runs is final.
+    Skip before =
+        (Skip)
+            InjectionDecision.of(settings(ANY), PodView.of(json(pod)), "shop", ImageVerdicts.NONE);
+    assertThat(before.reason()).isEqualTo(IMAGE_UNKNOWN);
+    assertThat(before.message())
+        .startsWith("no container is known to run a JVM: web (nothing in the spec")
+        .contains("image not probed yet");
+    String notJvm = pod("", "api@registry.example.com/api:7");
+    assertThat(
+            ((Skip) InjectionDecision.of(settings(ANY), PodView.of(json(notJvm)), "shop", images))
+                .message())
+        .isEqualTo("no container runs a JVM: api (image probe: exited 2, no JVM)");
+    String inconclusive = pod("", "cache@registry.example.com/cache:2");
+    assertThat(
+            ((Skip)
+                    InjectionDecision.of(
+                        settings(ANY), PodView.of(json(inconclusive)), "shop", images))
+                .reason())
+        .isEqualTo(IMAGE_UNKNOWN);
+  }
+
+  static String verdict(String image, String verdict, String evidence) {
+    return ImageVerdicts.value(
+        new ImageVerdicts.Entry(
+            image,
+            switch (verdict) {
+              case "jvm" -> JvmDetection.Verdict.JVM;
+              case "not-jvm" -> JvmDetection.Verdict.NOT_JVM;
+              default -> JvmDetection.Verdict.UNKNOWN;
+            },
+            evidence,
+            null,
+            "2026-12-07T10:00:00Z"));
   }
 
   @Test
@@ -255,7 +333,7 @@ class InjectionDecisionTest {
 
   /**
    * A pod with this metadata (JSON fields) and containers: "name", "name@image", or "init:name" for
-   * an init container.
+   * an init container; the image, when not given, is a JVM's by its name.
    */
   static String pod(String metadata, String... containers) {
     List<String> inits = new ArrayList<>();
@@ -266,7 +344,7 @@ class InjectionDecisionTest {
       String image =
           nameAndImage.length > 1
               ? nameAndImage[1]
-              : "registry.example.com/" + nameAndImage[0] + ":1";
+              : "registry.example.com/java/" + nameAndImage[0] + ":1";
       (init ? inits : apps).add("{'name':'" + nameAndImage[0] + "','image':'" + image + "'}");
     }
     return "{'metadata':{"
@@ -316,14 +394,14 @@ class InjectionDecisionTest {
         plain.withRolledBack(RolledBackWorkloads.of(rollout, plain.injectionHash()));
     PodView pod = PodView.of(json(pod("'labels':{'app':'checkout'}", "app")));
 
-    assertThat(InjectionDecision.of(settings, pod, "shop"))
+    assertThat(InjectionDecision.of(settings, pod, "shop", ImageVerdicts.NONE))
         .isInstanceOfSatisfying(
             Skip.class,
             s -> {
               assertThat(s.reason()).isEqualTo(Reason.ROLLED_BACK);
               assertThat(s.message()).contains("Deployment/shop/checkout", "traceroll.io/retry");
             });
-    assertThat(InjectionDecision.of(settings, pod, "other").injects()).isTrue();
-    assertThat(InjectionDecision.of(plain, pod, "shop").injects()).isTrue();
+    assertThat(InjectionDecision.of(settings, pod, "other", ImageVerdicts.NONE).injects()).isTrue();
+    assertThat(InjectionDecision.of(plain, pod, "shop", ImageVerdicts.NONE).injects()).isTrue();
   }
 }

@@ -32,6 +32,32 @@ public final class TestPolicies {
   private TestPolicies() {}
 
   /**
+   * What the image probe would record had it found a JVM in each of these images: for tests of what
+   * follows the detection (the mutation, the rollout), whose pods' images name no runtime.
+   */
+  public static ImageVerdicts jvmImages(Iterable<String> images) {
+    Map<String, String> data = new java.util.HashMap<>();
+    for (String image : images) {
+      if (image != null && !image.isBlank()) {
+        data.put(
+            ImageVerdicts.key(image),
+            ImageVerdicts.value(
+                new ImageVerdicts.Entry(
+                    image, JvmDetection.Verdict.JVM, "test: a JVM", null, CREATED)));
+      }
+    }
+    return ImageVerdicts.of(data);
+  }
+
+  /** {@link #jvmImages(Iterable)} of every container image of the pod, init containers too. */
+  public static ImageVerdicts jvmImages(PodView pod) {
+    List<String> images = new ArrayList<>();
+    pod.initContainers().forEach(c -> images.add(c.image()));
+    pod.containers().forEach(c -> images.add(c.image()));
+    return jvmImages(images);
+  }
+
+  /**
    * A policy exporting to {@code http://collector.obs.svc:4317}, generation 3, default ratio 0.25.
    */
   public static TracingPolicy policy(String namespace, String name) {

@@ -137,7 +137,8 @@ public final class AdmissionHandler {
     if (settings.isEmpty()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    InjectionDecision decision = InjectionDecision.of(settings.get(), PodView.of(pod), namespace);
+    InjectionDecision decision =
+        InjectionDecision.of(settings.get(), PodView.of(pod), namespace, resolver.images());
     if (decision instanceof InjectionDecision.Skip skip) {
       // The one skip the user should hear of: the pod asked for tracing some other way.
       return new Decision(

@@ -2,6 +2,7 @@ package io.traceroll.webhook;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.Naming;
@@ -35,12 +36,25 @@ public final class PolicyResolver {
   static final Duration NAMESPACE_CACHE_WAIT = Duration.ofMillis(500);
 
   private final Duration namespaceWait;
+  private final Supplier<ImageVerdicts> images;
 
+  /** With no image probe (every image unknown unless its spec tells). */
   public PolicyResolver(
       Supplier<Collection<TracingPolicy>> policies,
       Function<String, Namespace> namespaces,
       NamespaceSelection selection) {
-    this(policies, namespaces, selection, NAMESPACE_CACHE_WAIT);
+    this(policies, namespaces, selection, () -> ImageVerdicts.NONE);
+  }
+
+  /**
+   * @param images what the image probe has learned (a cache in production)
+   */
+  public PolicyResolver(
+      Supplier<Collection<TracingPolicy>> policies,
+      Function<String, Namespace> namespaces,
+      NamespaceSelection selection,
+      Supplier<ImageVerdicts> images) {
+    this(policies, namespaces, selection, images, NAMESPACE_CACHE_WAIT);
   }
 
   PolicyResolver(
@@ -48,10 +62,25 @@ public final class PolicyResolver {
       Function<String, Namespace> namespaces,
       NamespaceSelection selection,
       Duration namespaceWait) {
+    this(policies, namespaces, selection, () -> ImageVerdicts.NONE, namespaceWait);
+  }
+
+  PolicyResolver(
+      Supplier<Collection<TracingPolicy>> policies,
+      Function<String, Namespace> namespaces,
+      NamespaceSelection selection,
+      Supplier<ImageVerdicts> images,
+      Duration namespaceWait) {
     this.policies = policies;
     this.namespaces = namespaces;
     this.precedence = new PolicyPrecedence(selection);
+    this.images = images;
     this.namespaceWait = namespaceWait;
+  }
+
+  /** What the image probe has learned of images, as of now. */
+  public ImageVerdicts images() {
+    return images.get();
   }
 
   /** The settings of the policy that governs pods of the namespace, if any does. */

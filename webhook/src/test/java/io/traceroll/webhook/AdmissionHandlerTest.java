@@ -12,6 +12,7 @@ import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.TestPolicies;
@@ -54,6 +55,29 @@ class AdmissionHandlerTest {
     JsonNode pod = JsonPatch.apply(patch, review.at("/request/object"));
     assertThat(pod.at("/spec/initContainers/0/name").asText()).isEqualTo("traceroll-agent-init");
     assertThat(outcomes).containsExactly(AdmissionHandler.Outcome.INJECTED);
+  }
+
+  @Test
+  void aPodOfAnUnknownImageIsInjectedOnlyOnceTheImageProbeFoundAJvm() throws Exception {
+    ObjectNode review = review("shop", "CREATE", "Pod");
+    ObjectNode app = (ObjectNode) review.at("/request/object/spec/containers/0");
+    app.put("image", "registry.example/checkout:1.4.2");
+    app.remove("env");
+    ImageVerdicts[] images = {ImageVerdicts.NONE};
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> policies,
+            namespaces::get,
+            new NamespaceSelection("traceroll-system"),
+            () -> images[0]);
+
+    assertThat(respond(handler(resolver), review, 200).has("patch")).isFalse();
+    images[0] = TestPolicies.jvmImages(List.of("registry.example/checkout:1.4.1"));
+    assertThat(respond(handler(resolver), review, 200).has("patch"))
+        .as("a verdict on the image's previous release holds for it")
+        .isTrue();
+    assertThat(outcomes)
+        .containsExactly(AdmissionHandler.Outcome.SKIPPED, AdmissionHandler.Outcome.INJECTED);
   }
 
   @Test

@@ -36,6 +36,15 @@ final class GeneratedPodOracle {
   private GeneratedPodOracle() {}
 
   /** Names of the containers that must get the agent, decided without the mutator's code. */
+  private static boolean setsJavaToolOptions(JsonNode container) {
+    for (JsonNode e : container.path("env")) {
+      if ("JAVA_TOOL_OPTIONS".equals(e.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static Set<String> expectedTargets(JsonNode pod, List<String> policyContainerNames) {
     JsonNode annotations = pod.path("metadata").path("annotations");
     if (annotations.path("traceroll.io/inject").asText("").equalsIgnoreCase("false")) {
@@ -59,7 +68,10 @@ final class GeneratedPodOracle {
       spec.path("containers")
           .forEach(
               c -> {
-                if (!isSidecar(c)) {
+                // The generated images run a JVM (as the image probe found), sidecars aside; a
+                // container naming no image is a JVM only if it sets JAVA_TOOL_OPTIONS.
+                if (!isSidecar(c)
+                    && (!c.path("image").asText("").isBlank() || setsJavaToolOptions(c))) {
                   targets.add(c.path("name").asText());
                 }
               });

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.PodView;
+import io.traceroll.policy.TestPolicies;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -161,7 +162,9 @@ class PodMutatorInitContainerTest {
 
   private static JsonNode mutate(String spec, InjectionSettings settings, OptionalLong uid) {
     ObjectNode pod = TestPods.pod(wrap(spec));
-    InjectionDecision decision = InjectionDecision.of(settings, PodView.of(pod));
+    PodView view = PodView.of(pod);
+    InjectionDecision decision =
+        InjectionDecision.of(settings, view, "shop", TestPolicies.jvmImages(view));
     var result = new PodMutator().mutate(pod, "shop", uid, (InjectionDecision.Inject) decision);
     return TestPods.apply(pod, result.patch());
   }

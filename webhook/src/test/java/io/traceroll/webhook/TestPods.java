@@ -111,7 +111,9 @@ final class TestPods {
 
   /** The decision and the mutator, as the admission handler runs them. */
   static Result decideAndMutate(JsonNode pod, String namespace, InjectionSettings settings) {
-    InjectionDecision decision = InjectionDecision.of(settings, PodView.of(pod));
+    PodView view = PodView.of(pod);
+    InjectionDecision decision =
+        InjectionDecision.of(settings, view, namespace, TestPolicies.jvmImages(view));
     if (decision instanceof InjectionDecision.Skip skip) {
       return new Result(JsonNodeFactory.instance.arrayNode(), List.of(), skip.message());
     }

@@ -57,9 +57,11 @@ public class JavaInjection {
   @Default("auto")
   @JsonPropertyDescription(
       "auto: of the containers no name selects, only those that run a JVM get the agent, judged"
-          + " from their command, environment and image name; containers known to run something"
-          + " else (databases, proxies, Go, Node.js, Python, .NET) never, and a workload with none"
-          + " is never restarted. off: every application container.")
+          + " from their command, environment and image name, else by the image probe (the"
+          + " operator runs the image once, locked down, on a node that holds it); containers"
+          + " known to run something else (databases, proxies, Go, Node.js, Python, .NET) never,"
+          + " an image not yet known waits for the probe, and a workload with no JVM is never"
+          + " restarted. off: every application container.")
   private JvmDetectionMode detection = JvmDetectionMode.AUTO;
 
   @Default("initContainer")

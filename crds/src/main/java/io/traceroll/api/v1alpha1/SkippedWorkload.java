@@ -14,7 +14,8 @@ public class SkippedWorkload {
   private String name;
 
   @JsonPropertyDescription(
-      "NO_JVM, AGENT_PRESENT, OPTED_OUT, POD_SELECTOR, NO_CONTAINER_SELECTED or NO_CONTAINERS.")
+      "NO_JVM, IMAGE_UNKNOWN (waiting for the image probe), AGENT_PRESENT, OPTED_OUT,"
+          + " POD_SELECTOR, NO_CONTAINER_SELECTED, NO_CONTAINERS or ROLLED_BACK.")
   private String reason;
 
   @JsonPropertyDescription("What the decision read, e.g. each container's JVM detection.")

@@ -49,13 +49,7 @@ final class WebhookConfigurationSync implements Runnable {
     if (!config.enabled() || config.certMode() == WebhookConfig.CertMode.OLM) {
       return true;
     }
-    MutatingWebhookConfiguration mwc =
-        client
-            .admissionRegistration()
-            .v1()
-            .mutatingWebhookConfigurations()
-            .withName(WebhookConfig.CONFIGURATION_NAME)
-            .get();
+    MutatingWebhookConfiguration mwc = InstallOwnership.configuration(client);
     return mwc != null
         && mwc.getWebhooks().stream()
             .anyMatch(

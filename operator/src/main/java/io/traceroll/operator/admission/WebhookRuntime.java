@@ -56,7 +56,8 @@ public final class WebhookRuntime implements AutoCloseable {
         new PolicyResolver(
             cluster::policies,
             cluster::namespace,
-            new NamespaceSelection(webhook.operatorNamespace()));
+            new NamespaceSelection(webhook.operatorNamespace()),
+            cluster::imageVerdicts);
     server =
         new AdmissionServer(
             new InetSocketAddress(config.bindAddress(), config.port()),

@@ -1,5 +1,6 @@
 package io.traceroll.operator.cluster;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.runtime.InformerHandlers;
+import io.traceroll.policy.ImageVerdicts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,23 +20,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * webhook, the reconciler and the rollout alike (JOSDK's own caches of the policy it reconciles and
  * of its children aside). Reads never call the API server.
  *
- * <p>Lifecycle: {@link #startAdmission()} on every replica at start: policies and namespaces, all
- * the webhook needs to answer, so readiness waits for nothing else. {@link #startRollout()} when
- * this replica becomes leader: Deployments, StatefulSets, DaemonSets and pods, which only the
- * rollout reads. A replica that loses leadership exits, so nothing is stopped before {@link
- * #close()}.
+ * <p>Lifecycle: {@link #startAdmission()} on every replica at start: policies, namespaces and the
+ * image probe's verdicts (one ConfigMap of the operator's namespace), all the webhook needs to
+ * answer, so readiness waits for nothing else. {@link #startRollout()} when this replica becomes
+ * leader: Deployments, StatefulSets, DaemonSets and pods, which only the rollout reads. A replica
+ * that loses leadership exits, so nothing is stopped before {@link #close()}.
  */
 public final class ClusterView implements AutoCloseable {
   private final KubernetesClient client;
+  private final String namespace;
   private final List<Runnable> policyListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> imageListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> namespaceListeners = new CopyOnWriteArrayList<>();
   private final List<SharedIndexInformer<? extends HasMetadata>> workloads = new ArrayList<>();
   private volatile SharedIndexInformer<TracingPolicy> policies;
   private volatile SharedIndexInformer<Namespace> namespaces;
   private volatile SharedIndexInformer<Pod> pods;
+  private volatile SharedIndexInformer<ConfigMap> verdictMap;
+  private volatile Verdicts verdicts = new Verdicts(null, ImageVerdicts.NONE);
 
-  public ClusterView(KubernetesClient client) {
+  /** The verdicts parsed from one resourceVersion of the ConfigMap. */
+  private record Verdicts(String resourceVersion, ImageVerdicts images) {}
+
+  /**
+   * @param namespace the operator's namespace, home of the image probe's ConfigMap
+   */
+  public ClusterView(KubernetesClient client, String namespace) {
     this.client = client;
+    this.namespace = namespace;
   }
 
   /** Starts the caches admission reads: every policy and every namespace. */
@@ -63,6 +76,16 @@ public final class ClusterView implements AutoCloseable {
                         !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()),
                     () -> namespaceListeners.forEach(Runnable::run)),
                 0);
+    verdictMap =
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withField("metadata.name", ImageVerdicts.CONFIG_MAP)
+            .inform(
+                InformerHandlers.onChange(
+                    (a, b) -> !Objects.equals(a.getData(), b.getData()),
+                    () -> imageListeners.forEach(Runnable::run)),
+                0);
   }
 
   /** Starts the caches the rollout reads; called when this replica becomes leader. */
@@ -82,7 +105,7 @@ public final class ClusterView implements AutoCloseable {
    * opens, and a pod admitted into it meanwhile would go uninjected.
    */
   public boolean admissionSynced() {
-    return policies != null && current(policies) && current(namespaces);
+    return policies != null && current(policies) && current(namespaces) && current(verdictMap);
   }
 
   private static boolean current(SharedIndexInformer<?> informer) {
@@ -107,6 +130,34 @@ public final class ClusterView implements AutoCloseable {
   /** Runs when a namespace is added or deleted, or its labels change. */
   public void onNamespaceChange(Runnable listener) {
     namespaceListeners.add(listener);
+  }
+
+  /** Runs when the image probe's verdicts change. */
+  public void onImageVerdictsChange(Runnable listener) {
+    imageListeners.add(listener);
+  }
+
+  /** What the image probe has learned, parsed once per version of its ConfigMap. */
+  public ImageVerdicts imageVerdicts() {
+    ConfigMap map =
+        verdictMap == null
+            ? null
+            : verdictMap.getStore().getByKey(namespace + "/" + ImageVerdicts.CONFIG_MAP);
+    if (map == null) {
+      return ImageVerdicts.NONE;
+    }
+    Verdicts current = verdicts;
+    String version = map.getMetadata().getResourceVersion();
+    if (!Objects.equals(current.resourceVersion(), version)) {
+      current = new Verdicts(version, ImageVerdicts.of(map.getData()));
+      verdicts = current;
+    }
+    return current.images();
+  }
+
+  /** The operator's namespace. */
+  public String namespace() {
+    return namespace;
   }
 
   public List<TracingPolicy> policies() {
@@ -144,6 +195,7 @@ public final class ClusterView implements AutoCloseable {
     List<SharedIndexInformer<?>> all = new ArrayList<>(workloads);
     all.add(policies);
     all.add(namespaces);
+    all.add(verdictMap);
     all.add(pods);
     all.stream().filter(Objects::nonNull).forEach(SharedIndexInformer::close);
   }

@@ -22,6 +22,7 @@ final class GovernanceEvents extends AbstractEventSource<Namespace, TracingPolic
     this.policies = policies;
     cluster.onNamespaceChange(this::reconcileEveryPolicy);
     cluster.onPolicyChange(this::reconcileEveryPolicy);
+    cluster.onImageVerdictsChange(this::reconcileEveryPolicy);
   }
 
   /** Namespaces are not secondary resources of a policy: they only trigger. */

@@ -41,7 +41,8 @@ final class PolicyRollout {
             Instant.now(),
             policy.getMetadata().getAnnotations() == null
                 ? null
-                : policy.getMetadata().getAnnotations().get(Traceroll.RETRY_ANNOTATION));
+                : policy.getMetadata().getAnnotations().get(Traceroll.RETRY_ANNOTATION),
+            cluster.imageVerdicts());
     return executor.step(step, previous == null ? null : previous.getRollout());
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +37,30 @@ public final class ClusterWorkloads implements RolloutExecutor.Cluster {
   private final KubernetesClient client;
   private final ClusterView view;
   private final PodAdmission admission;
+  private final BiConsumer<Workload, List<String>> prober;
 
+  /** With no image probe: workloads of unknown images wait. */
   public ClusterWorkloads(KubernetesClient client, ClusterView view, PodAdmission admission) {
+    this(client, view, admission, (w, images) -> {});
+  }
+
+  /**
+   * @param prober runs the images the rollout asks about (the operator's {@code ImageProber})
+   */
+  public ClusterWorkloads(
+      KubernetesClient client,
+      ClusterView view,
+      PodAdmission admission,
+      BiConsumer<Workload, List<String>> prober) {
     this.client = client;
     this.view = view;
     this.admission = admission;
+    this.prober = prober;
+  }
+
+  @Override
+  public void probeImages(Workload workload, List<String> images) {
+    prober.accept(workload, images);
   }
 
   @Override

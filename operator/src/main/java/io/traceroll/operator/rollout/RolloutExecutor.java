@@ -9,7 +9,10 @@ import io.traceroll.api.v1alpha1.SkippedWorkload;
 import io.traceroll.api.v1alpha1.WorkloadAction;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
 import io.traceroll.api.v1alpha1.WorkloadRollout;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionDecision;
+import io.traceroll.policy.JvmDetection;
+import io.traceroll.policy.PodView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -56,6 +59,12 @@ public final class RolloutExecutor {
      * policy's agent now, as the restart needs; else why not (see {@link PodAdmission}).
      */
     String admissionProblem(Workload workload, String policyId, boolean withAgent);
+
+    /**
+     * Asks the image probe to run these images of the workload (those its spec says nothing of);
+     * the verdicts come back through the probe's ConfigMap, and a step after them decides again.
+     */
+    default void probeImages(Workload workload, List<String> images) {}
   }
 
   private final Cluster cluster;
@@ -99,6 +108,18 @@ public final class RolloutExecutor {
           skipped.add(
               new SkippedWorkload(
                   w.kind(), w.namespace(), w.name(), skip.reason().name(), skip.message()));
+          if (skip.reason() == InjectionDecision.Reason.IMAGE_UNKNOWN) {
+            ImageVerdicts images = step.images();
+            List<String> unprobed =
+                w.template().containers().stream()
+                    .filter(c -> JvmDetection.needsProbe(c, images))
+                    .map(PodView.ContainerView::image)
+                    .distinct()
+                    .toList();
+            if (!unprobed.isEmpty()) {
+              cluster.probeImages(w, unprobed);
+            }
+          }
         }
         boolean counted = wanted && !pods.isEmpty();
         if (wanted) {

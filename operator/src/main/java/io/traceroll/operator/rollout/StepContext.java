@@ -4,6 +4,7 @@ import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.Durations;
 import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.WorkloadAction;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.RolledBackWorkloads;
@@ -15,7 +16,8 @@ import java.util.Set;
 
 /**
  * Everything one step of a policy's rollout decides from, besides the cluster: the policy's rollout
- * spec and injection, the namespaces it governs (none while it is being deleted) and the time.
+ * spec and injection, the namespaces it governs (none while it is being deleted), the time, the
+ * retry asked for, and what the image probe has learned (the webhook decides from the same).
  */
 public record StepContext(
     String policyId,
@@ -23,10 +25,22 @@ public record StepContext(
     InjectionSettings injection,
     Set<String> governed,
     Instant now,
-    String retry) {
+    String retry,
+    ImageVerdicts images) {
 
   public StepContext {
     governed = Set.copyOf(governed);
+  }
+
+  /** A step with no image probed. */
+  public StepContext(
+      String policyId,
+      Rollout spec,
+      InjectionSettings injection,
+      Set<String> governed,
+      Instant now,
+      String retry) {
+    this(policyId, spec, injection, governed, now, retry, ImageVerdicts.NONE);
   }
 
   /** A step with no retry asked (no traceroll.io/retry annotation on the policy). */
@@ -42,7 +56,13 @@ public record StepContext(
   /** The same step, its rolled-back workloads forgotten: they are tried again. */
   StepContext retrying() {
     return new StepContext(
-        policyId, spec, injection.withRolledBack(RolledBackWorkloads.NONE), governed, now, retry);
+        policyId,
+        spec,
+        injection.withRolledBack(RolledBackWorkloads.NONE),
+        governed,
+        now,
+        retry,
+        images);
   }
 
   /**
@@ -59,7 +79,8 @@ public record StepContext(
    */
   Optional<InjectionDecision> decision(Workload workload) {
     return governed.contains(workload.namespace())
-        ? Optional.of(InjectionDecision.of(injection, workload.template(), workload.namespace()))
+        ? Optional.of(
+            InjectionDecision.of(injection, workload.template(), workload.namespace(), images))
         : Optional.empty();
   }
 

@@ -121,11 +121,13 @@ class OlmBundleCsvTest {
             "apps deployments statefulsets: get list watch create patch delete",
             "apps daemonsets: get list watch patch",
             "admissionregistration.k8s.io mutatingwebhookconfigurations: get create patch");
-    // OLM lifts these to the cluster for an all-namespaces group: all but create name the Lease.
+    // OLM lifts these to the cluster for an all-namespaces group: all but create name the Lease;
+    // pods' delete adds nothing there to the cluster rules' create.
     assertThat(rules(INSTALL.getPermissions()))
         .containsExactly(
             "coordination.k8s.io leases: create",
-            "coordination.k8s.io leases/" + Leadership.LEASE_NAME + ": get update patch");
+            "coordination.k8s.io leases/" + Leadership.LEASE_NAME + ": get update patch",
+            " pods: delete");
   }
 
   @Test

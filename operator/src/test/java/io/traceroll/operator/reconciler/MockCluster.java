@@ -61,7 +61,7 @@ public final class MockCluster implements AutoCloseable {
             0,
             Duration.ofMillis(500),
             new OperatorConfig.Sampling(0, 0, SAMPLING_HOST));
-    cluster = new ClusterView(client);
+    cluster = new ClusterView(client, OPERATOR_NAMESPACE);
     cluster.startAdmission();
     operator =
         TracerollOperator.create(

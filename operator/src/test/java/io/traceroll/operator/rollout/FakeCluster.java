@@ -3,6 +3,7 @@ package io.traceroll.operator.rollout;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.traceroll.api.Traceroll;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.PodView;
@@ -36,6 +37,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   final Map<String, Outcome> outcomes = new HashMap<>();
   final List<String> restarts = new ArrayList<>();
 
+  /** The images the rollout asked the probe about, as "Kind/ns/name image". */
+  final List<String> probeRequests = new ArrayList<>();
+
   /** Every restart as "key for target" (an injection hash, or "none" to take the agent out). */
   final List<String> restartTargets = new ArrayList<>();
 
@@ -44,6 +48,9 @@ final class FakeCluster implements RolloutExecutor.Cluster {
 
   /** The policy's settings; the test adds the rolled-back workloads of each step's status. */
   InjectionSettings settings = TestPolicies.settings();
+
+  /** What the image probe learned, as the webhook this cluster stands in for reads it. */
+  ImageVerdicts images = ImageVerdicts.NONE;
 
   final String currentHash = settings.injectionHash();
   final String policyId = settings.policyId();
@@ -166,7 +173,8 @@ final class FakeCluster implements RolloutExecutor.Cluster {
                   p -> revision.equals(p.annotations().get(Traceroll.RESTARTED_AT_ANNOTATION)))) {
         continue;
       }
-      boolean injected = InjectionDecision.of(settings, w.template(), w.namespace()).injects();
+      boolean injected =
+          InjectionDecision.of(settings, w.template(), w.namespace(), images).injects();
       boolean removing = Traceroll.RESTARTED_FOR_REMOVAL.equals(w.restartedFor());
       String hash = injected && !removing ? currentHash : null;
       Outcome outcome = outcomes.get(w.key());
@@ -199,11 +207,16 @@ final class FakeCluster implements RolloutExecutor.Cluster {
   }
 
   @Override
+  public void probeImages(Workload workload, List<String> images) {
+    images.forEach(image -> probeRequests.add(workload.key() + " " + image));
+  }
+
+  @Override
   public String admissionProblem(Workload workload, String id, boolean withAgent) {
     // The webhook, as the API server's dry run shows it: the decision with the settings of the
     // status written so far (which the executor's own step may already have moved past).
     boolean injects =
-        InjectionDecision.of(settings, workload.template(), workload.namespace()).injects();
+        InjectionDecision.of(settings, workload.template(), workload.namespace(), images).injects();
     if (withAgent != injects) {
       return withAgent ? "the webhook does not add the agent yet" : "the webhook still adds it";
     }

@@ -15,9 +15,12 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import io.traceroll.api.v1alpha1.InjectionMode;
 import io.traceroll.api.v1alpha1.JvmDetectionMode;
 import io.traceroll.api.v1alpha1.TracingPolicy;
+import io.traceroll.policy.ImageVerdicts;
 import io.traceroll.policy.InjectionSettings;
+import io.traceroll.policy.JvmDetection;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.policy.Naming;
+import io.traceroll.policy.PodView;
 import io.traceroll.policy.TestPolicies;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.GeneratedPods;
@@ -69,17 +72,21 @@ class PlannerAgreesWithWebhookTest {
 
       Deployment deployment = deployment("app-" + i, generated);
       InjectionSettings settings = InjectionSettings.of(policy);
+      ImageVerdicts images = images(random, PodView.of(generated));
       StepContext step =
           new StepContext(
               Naming.policyId(policy),
               policy.getSpec().getRollout(),
               settings,
               Set.of(NS),
-              Instant.parse("2026-12-07T00:00:00Z"));
+              Instant.parse("2026-12-07T00:00:00Z"),
+              null,
+              images);
       boolean wanted = step.wants(Workload.of(deployment));
 
       JsonNode created = podOf(deployment);
-      AdmissionHandler webhook = new AdmissionHandler(resolver(policy), (ns, outcome, nanos) -> {});
+      AdmissionHandler webhook =
+          new AdmissionHandler(resolver(policy, images), (ns, outcome, nanos) -> {});
       JsonNode response = respond(webhook, created);
       boolean injected = response.has("patch");
       assertThat(injected).as("webhook injects iff the rollout wants it: " + why).isEqualTo(wanted);
@@ -160,9 +167,41 @@ class PlannerAgreesWithWebhookTest {
     return pod;
   }
 
-  private PolicyResolver resolver(TracingPolicy policy) {
+  private PolicyResolver resolver(TracingPolicy policy, ImageVerdicts images) {
     return new PolicyResolver(
-        () -> List.of(policy), namespaces::get, new NamespaceSelection("traceroll-system"));
+        () -> List.of(policy),
+        namespaces::get,
+        new NamespaceSelection("traceroll-system"),
+        () -> images);
+  }
+
+  /**
+   * What the image probe has learned of the pod's images, drawn: nothing yet, a JVM in each, or for
+   * each image a JVM, no JVM, an inconclusive probe or nothing.
+   */
+  private static ImageVerdicts images(Random random, PodView pod) {
+    return switch (random.nextInt(3)) {
+      case 0 -> ImageVerdicts.NONE;
+      case 1 -> TestPolicies.jvmImages(pod);
+      default -> {
+        Map<String, String> data = new TreeMap<>();
+        for (var c : pod.containers()) {
+          int draw = random.nextInt(4);
+          if (c.image() != null && draw < 3) {
+            data.put(
+                ImageVerdicts.key(c.image()),
+                ImageVerdicts.value(
+                    new ImageVerdicts.Entry(
+                        c.image(),
+                        JvmDetection.Verdict.values()[draw],
+                        "drawn",
+                        null,
+                        TestPolicies.CREATED)));
+          }
+        }
+        yield ImageVerdicts.of(data);
+      }
+    };
   }
 
   private static JsonNode respond(AdmissionHandler handler, JsonNode pod) throws Exception {

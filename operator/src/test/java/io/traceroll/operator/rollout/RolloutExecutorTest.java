@@ -40,7 +40,8 @@ class RolloutExecutorTest {
         cluster.settings.withRolledBack(RolledBackWorkloads.of(status, cluster.currentHash));
     RolloutOutcome outcome =
         executor.step(
-            new StepContext(cluster.policyId, spec, cluster.settings, governed, now, retry),
+            new StepContext(
+                cluster.policyId, spec, cluster.settings, governed, now, retry, cluster.images),
             status);
     status = outcome.status();
     now = now.plusSeconds(1);
@@ -73,6 +74,50 @@ class RolloutExecutorTest {
         .hasSize(5)
         .doesNotHaveDuplicates()
         .doesNotContain("Deployment/shop/already");
+  }
+
+  @Test
+  void aWorkloadOfAnUnknownImageWaitsForTheProbeAndIsRestartedOnlyIfItFindsAJvm() {
+    String unknown = "registry.example/checkout:1.4.2";
+    String other = "registry.example/web:2";
+    cluster.addWithContainers("shop", "checkout", new PodView.ContainerView("app", unknown));
+    cluster.addWithContainers("shop", "web", new PodView.ContainerView("app", other));
+
+    step(Set.of("shop"));
+    step(Set.of("shop"));
+
+    assertThat(cluster.restarts).isEmpty();
+    assertThat(cluster.probeRequests)
+        .containsOnly("Deployment/shop/checkout " + unknown, "Deployment/shop/web " + other);
+    assertThat(status.getSkipped())
+        .extracting(SkippedWorkload::getName, SkippedWorkload::getReason)
+        .containsExactly(tuple("checkout", "IMAGE_UNKNOWN"), tuple("web", "IMAGE_UNKNOWN"));
+
+    // The probe finds a JVM in one image and none in the other.
+    cluster.images =
+        io.traceroll.policy.ImageVerdicts.of(
+            Map.of(
+                "a", verdict(unknown, io.traceroll.policy.JvmDetection.Verdict.JVM),
+                "b", verdict(other, io.traceroll.policy.JvmDetection.Verdict.NOT_JVM)));
+    cluster.probeRequests.clear();
+    for (int i = 0; i < 4; i++) {
+      step(Set.of("shop"));
+    }
+
+    assertThat(cluster.restarts).containsExactly("Deployment/shop/checkout");
+    assertThat(cluster.probeRequests).isEmpty();
+    assertThat(status.getWorkloads())
+        .extracting(WorkloadRollout::getName, WorkloadRollout::getDetection)
+        .containsExactly(tuple("checkout", "app (JVM: image probe: seen)"));
+    assertThat(status.getSkipped())
+        .extracting(SkippedWorkload::getName, SkippedWorkload::getReason)
+        .containsExactly(tuple("web", "NO_JVM"));
+  }
+
+  static String verdict(String image, io.traceroll.policy.JvmDetection.Verdict verdict) {
+    return io.traceroll.policy.ImageVerdicts.value(
+        new io.traceroll.policy.ImageVerdicts.Entry(
+            image, verdict, "seen", null, "2026-12-07T10:00:00Z"));
   }
 
   @Test

@@ -6,6 +6,8 @@ import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.Rollout;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.WorkloadPhase;
+import io.traceroll.policy.ImageVerdicts;
+import io.traceroll.policy.JvmDetection.Verdict;
 import io.traceroll.policy.PodView;
 import io.traceroll.policy.RolledBackWorkloads;
 import java.time.Instant;
@@ -53,8 +55,21 @@ class RolloutSoakTest {
     cluster.add("shop", "webhook-failed-open", FakeCluster.Outcome.ADMITTED_WITHOUT_AGENT, false);
     cluster.add("shop", "silent", FakeCluster.Outcome.SILENT, false);
     healthy.add(cluster.add("shop", "already", FakeCluster.Outcome.HEALTHY, true).key());
+    // Images nothing in their spec names: they wait for the probe, whose verdicts come a third of
+    // the way in: a JVM in one (restarted once then), none in the other (never restarted).
+    healthy.add(
+        cluster
+            .addWithContainers(
+                "shop", "probed-jvm", new PodView.ContainerView("app", "registry.example/cart:1"))
+            .key());
     List<String> skipped =
         List.of(
+            cluster
+                .addWithContainers(
+                    "shop",
+                    "probed-other",
+                    new PodView.ContainerView("app", "registry.example/web:1"))
+                .key(),
             cluster
                 .addWithContainers("shop", "db", new PodView.ContainerView("pg", "postgres:16"))
                 .key(),
@@ -82,6 +97,14 @@ class RolloutSoakTest {
         healthy.add("Deployment/shop/" + name);
         added++;
         events.merge("deployed", 1, Integer::sum);
+      }
+      if (i == STEPS / 3) {
+        cluster.images =
+            ImageVerdicts.of(
+                Map.of(
+                    "a", RolloutExecutorTest.verdict("registry.example/cart:1", Verdict.JVM),
+                    "b", RolloutExecutorTest.verdict("registry.example/web:1", Verdict.NOT_JVM)));
+        events.merge("images probed", 1, Integer::sum);
       }
       step();
     }
@@ -125,7 +148,14 @@ class RolloutSoakTest {
     status =
         executor
             .step(
-                new StepContext(cluster.policyId, spec, cluster.settings, Set.of("shop"), now),
+                new StepContext(
+                    cluster.policyId,
+                    spec,
+                    cluster.settings,
+                    Set.of("shop"),
+                    now,
+                    null,
+                    cluster.images),
                 status)
             .status();
     cluster.settle();
@@ -142,7 +172,7 @@ class RolloutSoakTest {
     String hash =
         cluster.settings != null
                 && io.traceroll.policy.InjectionDecision.of(
-                        cluster.settings, w.template(), w.namespace())
+                        cluster.settings, w.template(), w.namespace(), cluster.images)
                     .injects()
                 && !Traceroll.RESTARTED_FOR_REMOVAL.equals(w.restartedFor())
                 && before.stream()

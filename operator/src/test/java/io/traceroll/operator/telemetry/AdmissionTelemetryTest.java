@@ -151,7 +151,7 @@ class AdmissionTelemetryTest {
             + namespace
             + "','object':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'app-1','namespace':'"
             + namespace
-            + "'},'spec':{'containers':[{'name':'app','image':'shop/app:1'}]}}}}")
+            + "'},'spec':{'containers':[{'name':'app','image':'shop/java-app:1'}]}}}}")
         .replace('\'', '"')
         .getBytes(StandardCharsets.UTF_8);
   }
