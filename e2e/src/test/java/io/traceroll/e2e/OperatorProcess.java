@@ -113,6 +113,18 @@ final class OperatorProcess implements AutoCloseable {
     return response.statusCode() + " " + response.body();
   }
 
+  /**
+   * How many admissions the operator answered with this result (injected, unchanged, skipped, ...),
+   * from its metric traceroll_admissions_total.
+   */
+  double admissions(String result) throws IOException, InterruptedException {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^traceroll_admissions_total\\{result=\"" + result + "\",?}\\s+(\\S+)$")
+            .matcher(get("/metrics"));
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   long pid() {
     return process.pid();
   }
