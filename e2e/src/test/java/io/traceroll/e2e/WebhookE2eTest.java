@@ -106,6 +106,53 @@ class WebhookE2eTest extends OperatorE2eBase {
                             .getPhase()));
   }
 
+  /**
+   * The API server calls the webhook once per pod: the injected init container already mounts the
+   * API token the ServiceAccount admission plugin would add after us, so nothing changes the pod
+   * after the webhook and reinvocationPolicy IfNeeded never calls it again.
+   */
+  @Test
+  void eachPodIsAdmittedWithOneCall() throws Exception {
+    String ns =
+        namespace(
+            "once-wh",
+            Map.of(
+                Traceroll.INJECT_LABEL,
+                Traceroll.INJECT_ENABLED,
+                Traceroll.POLICY_LABEL,
+                policyNs + ".to-collector"));
+    double injected = operator.admissions("injected");
+    double unchanged = operator.admissions("unchanged");
+    Deployment d = deployment(ns, "cart");
+    d.getSpec().setReplicas(3);
+    cluster.client.resource(d).create();
+
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () ->
+                cluster.client.pods().inNamespace(ns).list().getItems().stream()
+                        .filter(
+                            p ->
+                                p.getMetadata().getAnnotations() != null
+                                    && p.getMetadata()
+                                        .getAnnotations()
+                                        .containsKey(Traceroll.INJECTED_ANNOTATION))
+                        .count()
+                    == 3);
+    Pod pod = cluster.client.pods().inNamespace(ns).list().getItems().get(0);
+    assertThat(pod.getSpec().getInitContainers().get(0).getVolumeMounts())
+        .as("the init container mounts the API token as the app container does")
+        .anySatisfy(
+            m ->
+                assertThat(m.getMountPath())
+                    .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount"));
+    assertThat(operator.admissions("injected") - injected).isEqualTo(3.0);
+    assertThat(operator.admissions("unchanged") - unchanged)
+        .as("calls again for the same pod")
+        .isZero();
+  }
+
   @Test
   void podsInAnUnlabelledNamespaceAreUntouched() {
     String ns = namespace("plain-wh", Map.of());

@@ -52,10 +52,9 @@ final class AgentInitContainer {
         .add("cp")
         .add(PodMutator.IMAGE_AGENT_PATH)
         .add(PodMutator.MOUNT_PATH + "/" + PodMutator.AGENT_FILE);
-    init.putArray("volumeMounts")
-        .addObject()
-        .put("name", volume)
-        .put("mountPath", PodMutator.MOUNT_PATH);
+    var mounts = init.putArray("volumeMounts");
+    mounts.addObject().put("name", volume).put("mountPath", PodMutator.MOUNT_PATH);
+    serviceAccountMount(podSpec).ifPresent(mounts::add);
     ObjectNode resources =
         settings.initResources() != null
             ? (ObjectNode) settings.initResources().deepCopy()
@@ -65,6 +64,32 @@ final class AgentInitContainer {
     }
     init.set("securityContext", securityContext(podSpec, app, namespaceUid));
     return init;
+  }
+
+  /** Where the ServiceAccount admission plugin mounts the pod's API token in every container. */
+  static final String TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+  /**
+   * The API token mount the ServiceAccount admission plugin gave the pod's containers, if it did.
+   * The init container gets it too: the plugin runs again after the webhook changed the pod and
+   * would add it then, and that change would make the API server call the webhook a second time
+   * (reinvocationPolicy IfNeeded) for nothing. With it in place, one call per pod.
+   */
+  static java.util.Optional<ObjectNode> serviceAccountMount(JsonNode podSpec) {
+    for (String field : List.of("containers", "initContainers")) {
+      for (JsonNode c : podSpec.path(field)) {
+        for (JsonNode m : c.path("volumeMounts")) {
+          if (TOKEN_MOUNT_PATH.equals(m.path("mountPath").asText())) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            copy.put("name", m.path("name").asText());
+            copy.put("readOnly", true);
+            copy.put("mountPath", TOKEN_MOUNT_PATH);
+            return java.util.Optional.of(copy);
+          }
+        }
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static ObjectNode resourcesOf(JsonNode app) {

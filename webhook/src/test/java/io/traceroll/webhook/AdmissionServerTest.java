@@ -63,6 +63,50 @@ class AdmissionServerTest {
     assertThat(health.statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Connections that are open but send nothing (the API server's client dials spare ones, and keeps
+   * idle ones) never hold up the admissions of others: with the server's two threads each blocked
+   * on such a connection, the API server's next calls timed out and pods went without the agent.
+   */
+  @Test
+  void connectionsThatSendNothingDoNotHoldUpAdmissions() throws Exception {
+    CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+    load(keys, ca);
+    server = start(keys);
+    List<java.net.Socket> idle = new java.util.ArrayList<>();
+    try {
+      // As Go's client dials them: the TLS handshake done at once, the request sent later.
+      for (int i = 0; i < 4; i++) {
+        javax.net.ssl.SSLSocket socket =
+            (javax.net.ssl.SSLSocket)
+                tlsContext(ca).getSocketFactory().createSocket("127.0.0.1", server.port());
+        socket.setSoTimeout(3000);
+        socket.startHandshake();
+        idle.add(socket);
+      }
+      HttpClient client = client(ca);
+      HttpResponse<String> answer =
+          client
+              .sendAsync(
+                  HttpRequest.newBuilder(
+                          URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+                      .POST(
+                          HttpRequest.BodyPublishers.ofByteArray(
+                              TestPods.JSON.writeValueAsBytes(
+                                  AdmissionHandlerTest.review("shop", "CREATE", "Pod"))))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .get(3, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("\"patch\"");
+    } finally {
+      for (java.net.Socket s : idle) {
+        s.close();
+      }
+    }
+  }
+
   @Test
   void refusesOtherMethodsAndOversizedBodies() throws Exception {
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
@@ -117,6 +161,13 @@ class AdmissionServerTest {
   }
 
   static HttpClient client(CertificateAuthority.Issued trusted) throws Exception {
+    return HttpClient.newBuilder()
+        .sslContext(tlsContext(trusted))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  static SSLContext tlsContext(CertificateAuthority.Issued trusted) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     store.setCertificateEntry("ca", trusted.certificate());
@@ -125,7 +176,7 @@ class AdmissionServerTest {
     tmf.init(store);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+    return tls;
   }
 
   HttpResponse<String> post(HttpClient client, Object review) throws Exception {

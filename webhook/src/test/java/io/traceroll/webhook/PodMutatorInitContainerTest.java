@@ -38,6 +38,29 @@ class PodMutatorInitContainerTest {
   static Stream<Case> cases() {
     return Stream.of(
         new Case(
+            "mounts: the API token where the ServiceAccount plugin gave the pod's containers one"
+                + " (else it adds it after us, and the API server calls the webhook again)",
+            "{'volumes':[{'name':'kube-api-access-x7k2p','projected':{'sources':[]}}],"
+                + "'containers':[{'name':'app','image':'temurin:21','volumeMounts':[{'name':"
+                + "'kube-api-access-x7k2p','readOnly':true,'mountPath':"
+                + "'/var/run/secrets/kubernetes.io/serviceaccount'}]}]}",
+            OptionalLong.empty(),
+            init ->
+                assertThat(json("{'m':" + init.path("volumeMounts") + "}"))
+                    .isEqualTo(
+                        json(
+                            "{'m':[{'name':'traceroll-agent','mountPath':'/traceroll/agent'},"
+                                + "{'name':'kube-api-access-x7k2p','readOnly':true,'mountPath':"
+                                + "'/var/run/secrets/kubernetes.io/serviceaccount'}]}"))),
+        new Case(
+            "mounts: only the agent's when the pod mounts no API token",
+            "{'containers':[{'name':'app','image':'temurin:21'}]}",
+            OptionalLong.empty(),
+            init ->
+                assertThat(json("{'m':" + init.path("volumeMounts") + "}"))
+                    .isEqualTo(
+                        json("{'m':[{'name':'traceroll-agent','mountPath':'/traceroll/agent'}]}"))),
+        new Case(
             "resources: the app container's CPU, memory and ephemeral storage, no extended ones",
             "{'containers':[{'name':'app','image':'temurin:21','resources':{"
                 + "'requests':{'cpu':'250m','memory':'512Mi','nvidia.com/gpu':'1'},"
