@@ -113,7 +113,10 @@ abstract class RealPodImageProbe {
     JsonNode shop = verdict(RealNode.image("SHOP"));
     assertThat(shop.path("verdict").asText()).isEqualTo("jvm");
     assertThat(shop.path("evidence").asText())
-        .isEqualTo("a JVM read JAVA_TOOL_OPTIONS and refused the probe's option (exit 1)");
+        .isEqualTo(
+            "a JVM refused the probe's option (exit 1); the image's JAVA_TOOL_OPTIONS:"
+                + " -Dshop.image.option=kept");
+    assertThat(shop.has("agent")).as("the shop's own options load no tracer").isFalse();
     assertThat(shop.path("imageID").asText()).startsWith("sha256:");
 
     List<Pod> pods = RealNode.pods(client, learned.ns(), "shop");
@@ -129,7 +132,7 @@ abstract class RealPodImageProbe {
             .filter(w -> w.getNamespace().equals(learned.ns()) && w.getName().equals("shop"))
             .findFirst()
             .orElseThrow();
-    assertThat(entry.getDetection()).startsWith("app (JVM: image probe: a JVM read");
+    assertThat(entry.getDetection()).startsWith("app (JVM: image probe: a JVM refused");
   }
 
   @Test

@@ -40,10 +40,20 @@ public final class ImageVerdicts {
 
   /**
    * A probe's result: the image as pods name it, the verdict (UNKNOWN: the probe ran but could not
-   * tell), what was seen, the image's digest where the node reported it, and when.
+   * tell), what was seen, the image's digest where the node reported it, when, and the tracing
+   * agent the image's own JAVA_TOOL_OPTIONS loads (null: none).
    */
   public record Entry(
-      String image, Verdict verdict, String evidence, String imageId, String probedAt) {
+      String image,
+      Verdict verdict,
+      String evidence,
+      String imageId,
+      String probedAt,
+      String agent) {
+    public Entry(String image, Verdict verdict, String evidence, String imageId, String probedAt) {
+      this(image, verdict, evidence, imageId, probedAt, null);
+    }
+
     /** As {@link JvmDetection} reports a source. */
     Evidence asEvidence(String requested) {
       String of = image.equals(requested) ? "" : " of " + image;
@@ -119,6 +129,9 @@ public final class ImageVerdicts {
       o.put("imageID", e.imageId());
     }
     o.put("probedAt", e.probedAt());
+    if (e.agent() != null) {
+      o.put("agent", e.agent());
+    }
     try {
       return JSON.writeValueAsString(o);
     } catch (IOException ex) {
@@ -146,7 +159,8 @@ public final class ImageVerdicts {
               verdict,
               o.path("evidence").asText(""),
               o.hasNonNull("imageID") ? o.get("imageID").asText() : null,
-              o.path("probedAt").asText("")));
+              o.path("probedAt").asText(""),
+              o.hasNonNull("agent") ? o.get("agent").asText() : null));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

@@ -148,7 +148,7 @@ public sealed interface InjectionDecision {
     Map<String, String> ownAgents = new LinkedHashMap<>();
     List<String> chosen = new ArrayList<>();
     for (String name : selected) {
-      Optional<String> agent = pod.container(name).flatMap(TracingAgents::of);
+      Optional<String> agent = pod.container(name).flatMap(c -> ownAgent(c, images));
       if (agent.isPresent()) {
         ownAgents.put(name, agent.get());
       } else {
@@ -164,6 +164,18 @@ public sealed interface InjectionDecision {
               + " already starts a tracing agent; a second one is never added");
     }
     return new Inject(settings, chosen, images);
+  }
+
+  /**
+   * The tracing agent a container starts by itself: from its spec, else (when its spec leaves the
+   * image's JAVA_TOOL_OPTIONS in place) from that variable as the image probe saw it.
+   */
+  private static Optional<String> ownAgent(ContainerView c, ImageVerdicts images) {
+    Optional<String> fromSpec = TracingAgents.of(c);
+    if (fromSpec.isPresent() || c.env().containsKey("JAVA_TOOL_OPTIONS")) {
+      return fromSpec;
+    }
+    return images.lookup(c.image()).map(ImageVerdicts.Entry::agent);
   }
 
   /** The named containers (init containers too) but the agent's own and known sidecars. */

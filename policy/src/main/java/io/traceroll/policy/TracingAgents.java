@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * (the Prometheus JMX exporter, say) are left to run beside ours. Our own agent, under the
  * webhook's mount path, is not counted: re-admitting an injected pod is not a second agent.
  */
-final class TracingAgents {
+public final class TracingAgents {
   private static final Pattern JAVAAGENT = Pattern.compile("-javaagent:([^\\s\"'=]+)");
 
   /** Words in an agent jar's path that name a tracer. */
@@ -47,15 +47,24 @@ final class TracingAgents {
     List<String> values = new ArrayList<>(c.command());
     c.env().values().forEach(values::add);
     for (String value : values) {
-      if (value == null) {
-        continue;
+      Optional<String> agent = inOptions(value);
+      if (agent.isPresent()) {
+        return agent;
       }
-      Matcher m = JAVAAGENT.matcher(value);
-      while (m.find()) {
-        String path = m.group(1);
-        if (!path.startsWith(Naming.AGENT_MOUNT_PATH) && isTracer(path)) {
-          return Optional.of(path);
-        }
+    }
+    return Optional.empty();
+  }
+
+  /** The path of the first tracing agent these JVM options load, if any. */
+  public static Optional<String> inOptions(String options) {
+    if (options == null) {
+      return Optional.empty();
+    }
+    Matcher m = JAVAAGENT.matcher(options);
+    while (m.find()) {
+      String path = m.group(1);
+      if (!path.startsWith(Naming.AGENT_MOUNT_PATH) && isTracer(path)) {
+        return Optional.of(path);
       }
     }
     return Optional.empty();

@@ -240,6 +240,38 @@ class InjectionDecisionTest {
         .isEqualTo(IMAGE_UNKNOWN);
   }
 
+  @Test
+  void anImageWhoseOwnOptionsLoadATracerGetsNoSecondOne() {
+    String image = "registry.example.com/billing:3";
+    ImageVerdicts images =
+        ImageVerdicts.of(
+            java.util.Map.of(
+                "a",
+                ImageVerdicts.value(
+                    new ImageVerdicts.Entry(
+                        image,
+                        JvmDetection.Verdict.JVM,
+                        "a JVM refused the probe's option (exit 1); the image's"
+                            + " JAVA_TOOL_OPTIONS: -javaagent:/dd/dd-java-agent.jar",
+                        null,
+                        TestPolicies.CREATED,
+                        "/dd/dd-java-agent.jar"))));
+    PodView plain = PodView.of(json(pod("", "app@" + image)));
+    Skip skip = (Skip) InjectionDecision.of(settings(ANY), plain, "shop", images);
+    assertThat(skip.reason()).isEqualTo(AGENT_PRESENT);
+    assertThat(skip.message()).contains("/dd/dd-java-agent.jar");
+
+    // A JAVA_TOOL_OPTIONS of the pod's own replaces the image's: its agent is gone.
+    PodView own =
+        PodView.of(
+            json(
+                "{'spec':{'containers':[{'name':'app','image':'"
+                    + image
+                    + "','env':[{'name':'JAVA_TOOL_OPTIONS','value':'-Xmx1g'}]}]}}"));
+    assertThat(describe(InjectionDecision.of(settings(ANY), own, "shop", images)))
+        .isEqualTo("inject app");
+  }
+
   static String verdict(String image, String verdict, String evidence) {
     return ImageVerdicts.value(
         new ImageVerdicts.Entry(

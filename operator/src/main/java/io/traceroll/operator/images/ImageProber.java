@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * records the verdict in the ConfigMap every replica's webhook reads ({@link ImageVerdicts}).
  *
  * <p>The probe pod runs the workload container's own command, arguments, working directory and
- * literal variables, with {@code JAVA_TOOL_OPTIONS} set to an option no JVM accepts (see {@link
+ * literal variables, with an option no JVM accepts in the variables JVMs read first (see {@link
  * ProbeVerdict}); it gets no Secret, volume, service-account token, Service variables or DNS, a
  * read-only root file system, no capabilities, a non-root user, and 20 seconds. A probe that cannot
  * run (the image is gone from the node, the pod is refused) is tried again after five minutes.
@@ -220,11 +220,13 @@ public final class ImageProber implements AutoCloseable {
   Pod probePod(String image, Workload workload, Pod running, Container c) {
     List<EnvVar> env = new ArrayList<>();
     for (EnvVar e : c.getEnv()) {
-      if (e.getValueFrom() == null && !e.getName().equals("JAVA_TOOL_OPTIONS")) {
+      if (e.getValueFrom() == null && !ProbeVerdict.OPTION_VARIABLES.contains(e.getName())) {
         env.add(new EnvVar(e.getName(), e.getValue(), null));
       }
     }
-    env.add(new EnvVar("JAVA_TOOL_OPTIONS", ProbeVerdict.OPTION, null));
+    for (String variable : ProbeVerdict.OPTION_VARIABLES) {
+      env.add(new EnvVar(variable, ProbeVerdict.OPTION, null));
+    }
     var podSecurity = running.getSpec().getSecurityContext();
     Long user =
         c.getSecurityContext() != null && c.getSecurityContext().getRunAsUser() != null
@@ -339,7 +341,8 @@ public final class ImageProber implements AutoCloseable {
               verdict.verdict(),
               verdict.evidence(),
               probe.imageId(),
-              clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
+              clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(),
+              verdict.agent()));
     }
   }
 

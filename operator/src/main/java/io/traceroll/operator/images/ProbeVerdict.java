@@ -5,19 +5,24 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.policy.JvmDetection.Verdict;
+import io.traceroll.policy.TracingAgents;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a probe pod's status says of its image. The probe runs the image's program with {@code
- * JAVA_TOOL_OPTIONS} set to an option no JVM knows: a JVM (HotSpot or OpenJ9) reads the variable
- * before anything else, refuses the option and exits before a line of the application runs, and the
- * kubelet puts the end of its output in the container's termination message; any other program
- * ignores the variable and runs until it exits or the pod's deadline ends it. Read from the pod's
+ * What a probe pod's status says of its image. The probe runs the image's program with an option no
+ * JVM knows in the variables JVMs read before anything else ({@link #OPTION_VARIABLES}; the image's
+ * own JAVA_TOOL_OPTIONS is left as it is): a JVM (HotSpot or OpenJ9) refuses the option and exits
+ * before a line of the application, or of an agent, runs, and the kubelet puts the end of its
+ * output in the container's termination message, with HotSpot's "Picked up JAVA_TOOL_OPTIONS: ..."
+ * line that shows the image's own options (and a tracing agent among them). Any other program
+ * ignores the variables and runs until it exits or the pod's deadline ends it. Read from the pod's
  * status alone (no log access needed).
+ *
+ * @param agent the tracing agent the image's JAVA_TOOL_OPTIONS loads (null: none seen)
  */
-public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence) {
+public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence, String agent) {
 
   /** Whether the probe told something, failed to run (try again later), or is still running. */
   public enum Outcome {
@@ -29,12 +34,24 @@ public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence) {
   /** The option the probe adds: unknown to every JVM, so fatal before the application starts. */
   static final String OPTION = "-Xtraceroll-image-probe";
 
+  /**
+   * Where the probe puts it: HotSpot reads _JAVA_OPTIONS, OpenJ9 IBM_JAVA_OPTIONS, and the java
+   * launcher of JDK 9 and later JDK_JAVA_OPTIONS, whatever the VM.
+   */
+  static final List<String> OPTION_VARIABLES =
+      List.of("_JAVA_OPTIONS", "IBM_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+
+  private static final java.util.regex.Pattern TOOL_OPTIONS =
+      java.util.regex.Pattern.compile("(?m)^Picked up JAVA_TOOL_OPTIONS: ?(.*)$");
+
   /** The probe's container, by name. */
   static final String CONTAINER = "probe";
 
   /** What JVMs print when they read JAVA_TOOL_OPTIONS or refuse an option in it. */
   private static final List<String> JVM_SAYS =
       List.of(
+          "Picked up _JAVA_OPTIONS",
+          "Picked up JDK_JAVA_OPTIONS",
           "Picked up JAVA_TOOL_OPTIONS",
           "Unrecognized option: " + OPTION,
           "unrecognised: " + OPTION,
@@ -53,11 +70,15 @@ public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence) {
           "CrashLoopBackOff");
 
   static ProbeVerdict running() {
-    return new ProbeVerdict(Outcome.RUNNING, null, "running");
+    return new ProbeVerdict(Outcome.RUNNING, null, "running", null);
   }
 
   static ProbeVerdict failed(String why) {
-    return new ProbeVerdict(Outcome.FAILED, null, why);
+    return new ProbeVerdict(Outcome.FAILED, null, why, null);
+  }
+
+  static ProbeVerdict judged(Verdict verdict, String evidence) {
+    return new ProbeVerdict(Outcome.JUDGED, verdict, evidence, null);
   }
 
   public static ProbeVerdict of(Pod pod) {
@@ -74,15 +95,20 @@ public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence) {
     if (terminated != null) {
       String message = terminated.getMessage() == null ? "" : terminated.getMessage();
       if (JVM_SAYS.stream().anyMatch(message::contains)) {
+        String evidence =
+            "a JVM refused the probe's option (exit " + terminated.getExitCode() + ")";
+        var options = TOOL_OPTIONS.matcher(message);
+        if (!options.find()) {
+          return judged(Verdict.JVM, evidence);
+        }
+        String own = options.group(1).trim();
         return new ProbeVerdict(
             Outcome.JUDGED,
             Verdict.JVM,
-            "a JVM read JAVA_TOOL_OPTIONS and refused the probe's option (exit "
-                + terminated.getExitCode()
-                + ")");
+            evidence + "; the image's JAVA_TOOL_OPTIONS: " + own,
+            TracingAgents.inOptions(own).orElse(null));
       }
-      return new ProbeVerdict(
-          Outcome.JUDGED,
+      return judged(
           Verdict.NOT_JVM,
           deadline
               ? "ran until the probe's deadline without starting a JVM"
@@ -92,8 +118,7 @@ public record ProbeVerdict(Outcome outcome, Verdict verdict, String evidence) {
         && container
             .map(c -> c.getState() != null && c.getState().getRunning() != null)
             .orElse(false)) {
-      return new ProbeVerdict(
-          Outcome.JUDGED, Verdict.NOT_JVM, "ran until the probe's deadline without starting a JVM");
+      return judged(Verdict.NOT_JVM, "ran until the probe's deadline without starting a JVM");
     }
     ContainerStateWaiting waiting =
         container.map(c -> c.getState() == null ? null : c.getState().getWaiting()).orElse(null);

@@ -87,7 +87,9 @@ class ImageProberTest {
         .extracting(EnvVar::getName, EnvVar::getValue)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("MODE", "prod"),
-            org.assertj.core.groups.Tuple.tuple("JAVA_TOOL_OPTIONS", ProbeVerdict.OPTION));
+            org.assertj.core.groups.Tuple.tuple("_JAVA_OPTIONS", ProbeVerdict.OPTION),
+            org.assertj.core.groups.Tuple.tuple("IBM_JAVA_OPTIONS", ProbeVerdict.OPTION),
+            org.assertj.core.groups.Tuple.tuple("JDK_JAVA_OPTIONS", ProbeVerdict.OPTION));
     assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -104,7 +106,7 @@ class ImageProberTest {
     assertThat(probe.getMetadata().getAnnotations())
         .containsEntry(ImageProber.FOR_ANNOTATION, "Deployment/shop/checkout");
 
-    finish(probe, 1, ProbeVerdictTest.HOTSPOT);
+    finish(probe, 1, ProbeVerdictTest.HOTSPOT_WITH_AGENT);
 
     await()
         .atMost(Duration.ofSeconds(10))
@@ -115,6 +117,7 @@ class ImageProberTest {
                   .hasValueSatisfying(
                       e -> {
                         assertThat(e.verdict()).isEqualTo(Verdict.JVM);
+                        assertThat(e.agent()).isEqualTo("/opt/dd-java-agent.jar");
                         assertThat(e.imageId()).isEqualTo("sha256:checkout");
                         assertThat(e.probedAt()).isEqualTo("2026-12-07T10:00:00Z");
                       });

@@ -13,13 +13,24 @@ import org.junit.jupiter.api.Test;
 /** What a probe pod's status says, as the kubelet reports it for each kind of program. */
 class ProbeVerdictTest {
   /**
-   * HotSpot's output for the probe's option, as `JAVA_TOOL_OPTIONS=... java -version` prints it.
+   * HotSpot's output for the probe's options, as `java -cp /tmp Main` prints it with them set (and
+   * no JAVA_TOOL_OPTIONS of the image's).
    */
   static final String HOTSPOT =
-      "Picked up JAVA_TOOL_OPTIONS: -Xtraceroll-image-probe\n"
+      "NOTE: Picked up JDK_JAVA_OPTIONS: -Xtraceroll-image-probe\n"
+          + "Picked up _JAVA_OPTIONS: -Xtraceroll-image-probe\n"
           + "Unrecognized option: -Xtraceroll-image-probe\n"
           + "Error: Could not create the Java Virtual Machine.\n"
           + "Error: A fatal exception has occurred. Program will exit.\n";
+
+  /** The same where the image sets JAVA_TOOL_OPTIONS, loading an agent of its own. */
+  static final String HOTSPOT_WITH_AGENT =
+      "NOTE: Picked up JDK_JAVA_OPTIONS: -Xtraceroll-image-probe\n"
+          + "Picked up JAVA_TOOL_OPTIONS: -Dshop.image.option=kept"
+          + " -javaagent:/opt/dd-java-agent.jar\n"
+          + "Picked up _JAVA_OPTIONS: -Xtraceroll-image-probe\n"
+          + "Unrecognized option: -Xtraceroll-image-probe\n"
+          + "Error: Could not create the Java Virtual Machine.\n";
 
   static final String OPENJ9 =
       "JVMJ9VM007E Command-line option unrecognised: -Xtraceroll-image-probe\n"
@@ -31,8 +42,21 @@ class ProbeVerdictTest {
       ProbeVerdict v = ProbeVerdict.of(terminated(1, output, null));
       assertThat(v.outcome()).isEqualTo(Outcome.JUDGED);
       assertThat(v.verdict()).isEqualTo(Verdict.JVM);
-      assertThat(v.evidence()).contains("refused the probe's option (exit 1)");
+      assertThat(v.evidence()).isEqualTo("a JVM refused the probe's option (exit 1)");
+      assertThat(v.agent()).isNull();
     }
+  }
+
+  @Test
+  void theImagesOwnOptionsAndTheTracerAmongThemAreSeen() {
+    ProbeVerdict v = ProbeVerdict.of(terminated(1, HOTSPOT_WITH_AGENT, null));
+
+    assertThat(v.verdict()).isEqualTo(Verdict.JVM);
+    assertThat(v.evidence())
+        .isEqualTo(
+            "a JVM refused the probe's option (exit 1); the image's JAVA_TOOL_OPTIONS:"
+                + " -Dshop.image.option=kept -javaagent:/opt/dd-java-agent.jar");
+    assertThat(v.agent()).isEqualTo("/opt/dd-java-agent.jar");
   }
 
   @Test
