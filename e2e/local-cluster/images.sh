@@ -40,7 +40,8 @@ SHOP_IMAGE=traceroll.local/demo-shop:1
 JAEGER_IMAGE=traceroll.local/jaeger:$JAEGER_VERSION
 COREDNS_IMAGE=traceroll.local/coredns:$COREDNS_VERSION
 TOOLBOX_IMAGE=traceroll.local/toolbox:1
-NAMES=(pause java-runtime operator agent shop jaeger coredns toolbox)
+TRACED_SHOP_IMAGE=traceroll.local/shop-traced:1
+NAMES=(pause java-runtime operator agent shop jaeger coredns toolbox traced-shop)
 
 # distroless java17's server-side subset: no java.desktop (no X11 or sound libraries); with
 # java.instrument, jdk.attach and jdk.management for Java agents.
@@ -84,6 +85,7 @@ build() { # name: sets KEY, ARCHIVE and DIGEST of it, building its archive if ne
   ref=$(ref_of "$name")
   [[ -n "${KEY[$name]:-}" ]] && return
   [[ "$name" == operator || "$name" == shop ]] && build java-runtime
+  [[ "$name" == traced-shop ]] && build shop
   RECIPE="ref $ref"$'\n'
   recipe "$(declare -f "image_$name" "inputs_$name")"
   recipe "$(cat "$HERE/images/oci.sh")"

@@ -38,6 +38,16 @@ inputs_shop() {
   recipe "env JAVA_TOOL_OPTIONS=$SHOP_IMAGE_JAVA_TOOL_OPTIONS"
   recipe_files "$HERE/images/demo-shop" $(cd "$HERE/images/demo-shop" && find src -name '*.java' | sort)
 }
+# A JVM server that already carries a tracer: the shop with the OpenTelemetry Java agent in its
+# image and in its image's JAVA_TOOL_OPTIONS (exporting nothing), which its spec does not show.
+TRACED_SHOP_JAVA_TOOL_OPTIONS="-javaagent:/opt/otel/opentelemetry-javaagent.jar -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none"
+inputs_traced-shop() {
+  recipe "base ${DIGEST[shop]}"
+  recipe "env JAVA_TOOL_OPTIONS=$TRACED_SHOP_JAVA_TOOL_OPTIONS"
+  local jar
+  jar=$(agent_jar)
+  recipe_files / "$jar"
+}
 inputs_jaeger() {
   local bin
   bin=$(go_binary jaeger "$JAEGER_VERSION")
@@ -163,6 +173,15 @@ image_shop() {
     --config.exposedports 8080/tcp --clear config.cmd \
     --config.env "JAVA_TOOL_OPTIONS=$SHOP_IMAGE_JAVA_TOOL_OPTIONS" \
     --config.entrypoint java --config.entrypoint -jar --config.entrypoint /app/demo-shop.jar
+}
+
+image_traced-shop() {
+  local r="$3/rootfs"
+  mkdir -p "$r/opt/otel"
+  install -m 644 "$(agent_jar)" "$r/opt/otel/opentelemetry-javaagent.jar"
+  oci_from "$1" "${ARCHIVE[shop]}" "$2"
+  oci_layer "$1:$2" "$r" "opentelemetry-javaagent-$AGENT_VERSION.jar"
+  oci_config "$1:$2" --config.env "JAVA_TOOL_OPTIONS=$TRACED_SHOP_JAVA_TOOL_OPTIONS"
 }
 
 # Jaeger v2 without --config runs all-in-one on memory storage: OTLP 4317 (gRPC) and 4318

@@ -40,7 +40,7 @@ class RealNodeInstall extends HelmInstall {
   @Override
   void setUp() throws Exception {
     RealNode.require(cluster.client);
-    RealNode.importImages("operator", "agent", "shop", "jaeger", "toolbox");
+    RealNode.importImages("operator", "agent", "shop", "jaeger", "toolbox", "traced-shop");
     super.setUp();
   }
 

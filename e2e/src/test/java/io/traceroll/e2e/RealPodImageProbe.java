@@ -49,8 +49,18 @@ abstract class RealPodImageProbe {
     c.setReadinessProbe(null);
     c.setPorts(List.of());
     client.resource(toolbox).create();
+    Deployment traced = RealNode.shop(ns, "traced", "backend");
+    traced
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setImage(RealNode.image("TRACED_SHOP"));
+    client.resource(traced).create();
     RealNode.awaitAvailable(client, ns, "shop");
     RealNode.awaitAvailable(client, ns, "toolbox");
+    RealNode.awaitAvailable(client, ns, "traced");
     List<Pod> before = RealNode.pods(client, ns, "shop");
 
     long start = System.nanoTime();
@@ -157,6 +167,33 @@ abstract class RealPodImageProbe {
             });
     assertThat(revisions("toolbox")).as("never restarted").isEqualTo(1);
     assertThat(RealNode.pods(client, learned.ns(), "toolbox"))
+        .allSatisfy(
+            p ->
+                assertThat(TestCluster.annotations(p))
+                    .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+  }
+
+  @Test
+  void anImageThatLoadsATracerOfItsOwnIsNeverGivenASecond() throws Exception {
+    await()
+        .atMost(TestCluster.timeout())
+        .until(() -> verdictOrNull(RealNode.image("TRACED_SHOP")) != null);
+    JsonNode traced = verdict(RealNode.image("TRACED_SHOP"));
+    assertThat(traced.path("verdict").asText()).isEqualTo("jvm");
+    assertThat(traced.path("agent").asText()).isEqualTo("/opt/otel/opentelemetry-javaagent.jar");
+    await()
+        .atMost(TestCluster.timeout())
+        .until(
+            () -> {
+              SkippedWorkload s =
+                  skipped(
+                      RealNodeE2eTest.policy(client).getStatus().getRollout(),
+                      learned.ns(),
+                      "traced");
+              return s != null && s.getReason().equals("AGENT_PRESENT");
+            });
+    assertThat(revisions("traced")).as("never restarted").isEqualTo(1);
+    assertThat(RealNode.pods(client, learned.ns(), "traced"))
         .allSatisfy(
             p ->
                 assertThat(TestCluster.annotations(p))

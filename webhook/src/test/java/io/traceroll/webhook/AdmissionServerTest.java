@@ -35,9 +35,7 @@ class AdmissionServerTest {
   @Test
   void servesAdmissionsOverTlsAndPicksUpARotatedCertificateWithoutRestart() throws Exception {
     CertificateAuthority.Issued firstCa = CertificateAuthority.newCa("first", Duration.ofDays(1));
-    ReloadingKeyManager keys = new ReloadingKeyManager();
-    load(keys, firstCa);
-    server = start(keys);
+    ReloadingKeyManager keys = serve(firstCa);
 
     HttpResponse<String> first =
         post(client(firstCa), AdmissionHandlerTest.review("shop", "CREATE", "Pod"));
@@ -71,9 +69,7 @@ class AdmissionServerTest {
   @Test
   void connectionsThatSendNothingDoNotHoldUpAdmissions() throws Exception {
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
-    ReloadingKeyManager keys = new ReloadingKeyManager();
-    load(keys, ca);
-    server = start(keys);
+    serve(ca);
     List<java.net.Socket> idle = new java.util.ArrayList<>();
     try {
       // As Go's client dials them: the TLS handshake done at once, the request sent later.
@@ -110,9 +106,7 @@ class AdmissionServerTest {
   @Test
   void refusesOtherMethodsAndOversizedBodies() throws Exception {
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
-    ReloadingKeyManager keys = new ReloadingKeyManager();
-    load(keys, ca);
-    server = start(keys);
+    serve(ca);
     HttpClient client = client(ca);
     URI mutate = URI.create("https://127.0.0.1:" + server.port() + "/mutate");
 
@@ -133,6 +127,14 @@ class AdmissionServerTest {
                     HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .isEqualTo(413);
+  }
+
+  /** Starts the server with a certificate the CA issued; its keys, to load another one. */
+  ReloadingKeyManager serve(CertificateAuthority.Issued ca) throws Exception {
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+    load(keys, ca);
+    server = start(keys);
+    return keys;
   }
 
   AdmissionServer start(ReloadingKeyManager keys) throws Exception {

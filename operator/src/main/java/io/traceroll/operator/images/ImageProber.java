@@ -191,6 +191,9 @@ public final class ImageProber implements AutoCloseable {
   private record Running(Pod pod, Container container, String imageId) {}
 
   private Optional<Running> runningContainer(Workload workload, String image) {
+    if (workload.selector() == null) {
+      return Optional.empty();
+    }
     for (Pod pod : view.pods(workload.namespace())) {
       if (pod.getSpec() == null
           || pod.getSpec().getNodeName() == null
