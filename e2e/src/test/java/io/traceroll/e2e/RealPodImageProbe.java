@@ -147,40 +147,27 @@ abstract class RealPodImageProbe {
 
   @Test
   void theToolboxIsProbedAsNoJvmAndLeftAlone() throws Exception {
-    await()
-        .atMost(TestCluster.timeout())
-        .until(() -> verdictOrNull(RealNode.image("TOOLBOX")) != null);
-    JsonNode toolbox = verdict(RealNode.image("TOOLBOX"));
+    JsonNode toolbox = assertLeftAlone("toolbox", "TOOLBOX", "NO_JVM");
     assertThat(toolbox.path("verdict").asText()).isEqualTo("not-jvm");
     assertThat(toolbox.path("evidence").asText())
         .isEqualTo("ran until the probe's deadline without starting a JVM");
-    await()
-        .atMost(TestCluster.timeout())
-        .until(
-            () -> {
-              SkippedWorkload s =
-                  skipped(
-                      RealNodeE2eTest.policy(client).getStatus().getRollout(),
-                      learned.ns(),
-                      "toolbox");
-              return s != null && s.getReason().equals("NO_JVM");
-            });
-    assertThat(revisions("toolbox")).as("never restarted").isEqualTo(1);
-    assertThat(RealNode.pods(client, learned.ns(), "toolbox"))
-        .allSatisfy(
-            p ->
-                assertThat(TestCluster.annotations(p))
-                    .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
   }
 
   @Test
   void anImageThatLoadsATracerOfItsOwnIsNeverGivenASecond() throws Exception {
-    await()
-        .atMost(TestCluster.timeout())
-        .until(() -> verdictOrNull(RealNode.image("TRACED_SHOP")) != null);
-    JsonNode traced = verdict(RealNode.image("TRACED_SHOP"));
+    JsonNode traced = assertLeftAlone("traced", "TRACED_SHOP", "AGENT_PRESENT");
     assertThat(traced.path("verdict").asText()).isEqualTo("jvm");
     assertThat(traced.path("agent").asText()).isEqualTo("/opt/otel/opentelemetry-javaagent.jar");
+  }
+
+  /**
+   * Waits for the verdict on the workload's image and for the rollout to skip it for this reason;
+   * then it was never restarted and its pods carry no agent. Returns the verdict.
+   */
+  private JsonNode assertLeftAlone(String workload, String imageKey, String reason)
+      throws Exception {
+    String image = RealNode.image(imageKey);
+    await().atMost(TestCluster.timeout()).until(() -> verdictOrNull(image) != null);
     await()
         .atMost(TestCluster.timeout())
         .until(
@@ -189,15 +176,16 @@ abstract class RealPodImageProbe {
                   skipped(
                       RealNodeE2eTest.policy(client).getStatus().getRollout(),
                       learned.ns(),
-                      "traced");
-              return s != null && s.getReason().equals("AGENT_PRESENT");
+                      workload);
+              return s != null && s.getReason().equals(reason);
             });
-    assertThat(revisions("traced")).as("never restarted").isEqualTo(1);
-    assertThat(RealNode.pods(client, learned.ns(), "traced"))
+    assertThat(revisions(workload)).as("never restarted").isEqualTo(1);
+    assertThat(RealNode.pods(client, learned.ns(), workload))
         .allSatisfy(
             p ->
                 assertThat(TestCluster.annotations(p))
                     .doesNotContainKey(Traceroll.INJECTED_ANNOTATION));
+    return verdict(image);
   }
 
   @Test
