@@ -70,9 +70,10 @@ public final class ImageVerdicts {
     Set<String> disagreeing = new HashSet<>();
     for (Entry e : byImage.values()) {
       if (e.verdict() != Verdict.UNKNOWN) {
-        Entry other = families.putIfAbsent(family(e.image()), e);
+        String family = family(e.image());
+        Entry other = families.putIfAbsent(family, e);
         if (other != null && other.verdict() != e.verdict()) {
-          disagreeing.add(family(e.image()));
+          disagreeing.add(family);
         }
       }
     }

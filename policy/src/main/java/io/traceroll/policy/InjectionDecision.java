@@ -126,15 +126,16 @@ public sealed interface InjectionDecision {
     Set<String> named = namedContainers(pod, settings);
     List<String> selected = named.isEmpty() ? detected(settings, pod, images) : named(named, pod);
     if (selected.isEmpty() && named.isEmpty() && settings.detection() == JvmDetectionMode.AUTO) {
-      List<ContainerView> apps =
-          pod.containers().stream().filter(c -> !Sidecars.isSidecar(c)).toList();
+      Map<String, JvmDetection.Evidence> apps = new LinkedHashMap<>();
+      pod.containers().stream()
+          .filter(c -> !Sidecars.isSidecar(c))
+          .forEach(c -> apps.put(c.name(), JvmDetection.of(c, images)));
       if (!apps.isEmpty()) {
         String judged =
-            apps.stream()
-                .map(c -> c.name() + " (" + JvmDetection.of(c, images).source() + ")")
+            apps.entrySet().stream()
+                .map(e -> e.getKey() + " (" + e.getValue().source() + ")")
                 .collect(Collectors.joining(", "));
-        return apps.stream()
-                .anyMatch(c -> JvmDetection.of(c, images).verdict() == JvmDetection.Verdict.UNKNOWN)
+        return apps.values().stream().anyMatch(e -> e.verdict() == JvmDetection.Verdict.UNKNOWN)
             ? new Skip(Reason.IMAGE_UNKNOWN, "no container is known to run a JVM: " + judged)
             : new Skip(Reason.NO_JVM, "no container runs a JVM: " + judged);
       }

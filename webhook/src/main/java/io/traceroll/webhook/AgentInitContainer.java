@@ -8,6 +8,7 @@ import io.traceroll.policy.Naming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -75,7 +76,7 @@ final class AgentInitContainer {
    * would add it then, and that change would make the API server call the webhook a second time
    * (reinvocationPolicy IfNeeded) for nothing. With it in place, one call per pod.
    */
-  static java.util.Optional<ObjectNode> serviceAccountMount(JsonNode podSpec) {
+  static Optional<ObjectNode> serviceAccountMount(JsonNode podSpec) {
     for (String field : List.of("containers", "initContainers")) {
       for (JsonNode c : podSpec.path(field)) {
         for (JsonNode m : c.path("volumeMounts")) {
@@ -84,12 +85,12 @@ final class AgentInitContainer {
             copy.put("name", m.path("name").asText());
             copy.put("readOnly", true);
             copy.put("mountPath", TOKEN_MOUNT_PATH);
-            return java.util.Optional.of(copy);
+            return Optional.of(copy);
           }
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static ObjectNode resourcesOf(JsonNode app) {
