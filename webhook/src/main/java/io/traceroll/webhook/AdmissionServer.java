@@ -11,8 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -24,9 +23,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class AdmissionServer implements AutoCloseable {
   public static final String MUTATE_PATH = "/mutate";
-
-  /** Pool threads at most: connections waiting for a first request each hold one. */
-  static final int MAX_THREADS = 256;
 
   /** Largest AdmissionReview accepted; a pod spec is far smaller. */
   static final int MAX_BODY = 3 * 1024 * 1024;
@@ -47,19 +43,9 @@ public final class AdmissionServer implements AutoCloseable {
     tls.init(new KeyManager[] {keys}, null, null);
     server = HttpsServer.create(address, 256);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    // The JDK server hands a new TLS connection to a pool thread as soon as its handshake begins,
-    // and that thread then waits for the connection's first request. Clients dial connections
-    // they use later or never (Go's, the API server's, keep spares), so a fixed pool of a few
-    // threads stalls every other admission behind them until the 3 s timeout admits pods without
-    // the agent. The pool keeps `threads` and grows for such connections; a thread idle for 30 s
-    // ends.
     executor =
-        new ThreadPoolExecutor(
+        Executors.newFixedThreadPool(
             threads,
-            MAX_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
             r -> {
               Thread t = new Thread(r, "admission");
               t.setDaemon(true);

@@ -61,48 +61,6 @@ class AdmissionServerTest {
     assertThat(health.statusCode()).isEqualTo(200);
   }
 
-  /**
-   * Connections that are open but send nothing (the API server's client dials spare ones, and keeps
-   * idle ones) never hold up the admissions of others: with the server's two threads each blocked
-   * on such a connection, the API server's next calls timed out and pods went without the agent.
-   */
-  @Test
-  void connectionsThatSendNothingDoNotHoldUpAdmissions() throws Exception {
-    CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
-    serve(ca);
-    List<java.net.Socket> idle = new java.util.ArrayList<>();
-    try {
-      // As Go's client dials them: the TLS handshake done at once, the request sent later.
-      for (int i = 0; i < 4; i++) {
-        javax.net.ssl.SSLSocket socket =
-            (javax.net.ssl.SSLSocket)
-                tlsContext(ca).getSocketFactory().createSocket("127.0.0.1", server.port());
-        socket.setSoTimeout(3000);
-        socket.startHandshake();
-        idle.add(socket);
-      }
-      HttpClient client = client(ca);
-      HttpResponse<String> answer =
-          client
-              .sendAsync(
-                  HttpRequest.newBuilder(
-                          URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
-                      .POST(
-                          HttpRequest.BodyPublishers.ofByteArray(
-                              TestPods.JSON.writeValueAsBytes(
-                                  AdmissionHandlerTest.review("shop", "CREATE", "Pod"))))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .get(3, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(answer.statusCode()).isEqualTo(200);
-      assertThat(answer.body()).contains("\"patch\"");
-    } finally {
-      for (java.net.Socket s : idle) {
-        s.close();
-      }
-    }
-  }
-
   @Test
   void refusesOtherMethodsAndOversizedBodies() throws Exception {
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
