@@ -2,7 +2,6 @@ package io.traceroll.e2e.traces;
 
 import io.traceroll.e2e.PinnedTool;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,9 +70,7 @@ public final class CollectorProcess implements AutoCloseable {
   }
 
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return io.traceroll.e2e.FreePorts.next();
   }
 
   /** Stops with SIGTERM, and kills what has not stopped within 15 s. */
