@@ -39,10 +39,13 @@ cluster-up: ## start the local cluster only (prints its KUBECONFIG)
 cluster-down: ## stop the local cluster
 	bash e2e/local-cluster/down.sh
 
-bench: ## webhook admission latency and throughput (see docs/benchmarks.md)
+ADMISSIONLOAD ?= $(HOME)/.cache/traceroll/bin/admissionload
+
+bench: ## webhook admission latency and throughput, Go HTTP/2 client (see docs/benchmarks.md)
 	$(MVN) install -DskipTests -pl crds,webhook -am
 	$(MVN) test-compile dependency:build-classpath -pl webhook -Dmdep.outputFile=target/bench.classpath
-	java -cp webhook/target/test-classes:webhook/target/classes:$$(cat webhook/target/bench.classpath) \
+	cd e2e/bench/admissionload && CGO_ENABLED=0 go build -trimpath -o $(ADMISSIONLOAD) .
+	ADMISSIONLOAD=$(ADMISSIONLOAD) java -cp webhook/target/test-classes:webhook/target/classes:$$(cat webhook/target/bench.classpath) \
 	  io.traceroll.webhook.bench.AdmissionBenchmark $(BENCH_ARGS)
 
 bench-sampling: ## sampling server gRPC throughput and latency (see docs/benchmarks.md)

@@ -10,10 +10,20 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.traceroll.api.Traceroll;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +161,91 @@ class WebhookE2eTest extends OperatorE2eBase {
     assertThat(operator.admissions("unchanged") - unchanged)
         .as("calls again for the same pod")
         .isZero();
+  }
+
+  /**
+   * A burst of concurrent creates while connections to the webhook sit open and unused, as the API
+   * server's do between bursts: every pod is injected, none created without the agent because a
+   * call timed out (the JDK server's few threads waited on such connections).
+   */
+  @Test
+  void aBurstOfCreatesBesideIdleConnectionsIsInjectedEveryOne() throws Exception {
+    String ns =
+        namespace(
+            "burst-wh",
+            Map.of(
+                Traceroll.INJECT_LABEL,
+                Traceroll.INJECT_ENABLED,
+                Traceroll.POLICY_LABEL,
+                policyNs + ".to-collector"));
+    double injected = operator.admissions("injected");
+    SSLContext anyCertificate = SSLContext.getInstance("TLS");
+    anyCertificate.init(null, new TrustManager[] {new TrustingAnyServer()}, null);
+    List<SSLSocket> idle = new ArrayList<>();
+    ExecutorService creators = Executors.newFixedThreadPool(BURST);
+    try {
+      for (int i = 0; i < 16; i++) {
+        SSLSocket socket =
+            (SSLSocket)
+                anyCertificate
+                    .getSocketFactory()
+                    .createSocket("127.0.0.1", operator.ports().webhook());
+        idle.add(socket);
+        socket.setSoTimeout(5000);
+        socket.startHandshake();
+      }
+      List<Future<Pod>> created = new ArrayList<>();
+      for (int i = 0; i < BURST; i++) {
+        Pod pod = bareJvmPod(ns, "burst-" + i);
+        created.add(creators.submit(() -> cluster.client.resource(pod).create()));
+      }
+      for (Future<Pod> pod : created) {
+        assertThat(pod.get(30, TimeUnit.SECONDS).getMetadata().getAnnotations())
+            .as("created with the agent")
+            .containsKey(Traceroll.INJECTED_ANNOTATION);
+      }
+      assertThat(operator.admissions("injected") - injected).isEqualTo(BURST);
+    } finally {
+      creators.shutdownNow();
+      for (SSLSocket socket : idle) {
+        socket.close();
+      }
+    }
+  }
+
+  private static final int BURST = 32;
+
+  private static Pod bareJvmPod(String ns, String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("ghcr.io/example/java/" + name + ":1.4.2")
+        .addNewEnv()
+        .withName("JAVA_TOOL_OPTIONS")
+        .withValue("-Xmx256m")
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  /** The test only opens connections; whose certificate it is does not matter. */
+  private static final class TrustingAnyServer implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
   }
 
   @Test

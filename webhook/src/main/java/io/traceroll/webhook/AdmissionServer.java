@@ -1,106 +1,266 @@
 package io.traceroll.webhook;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTPS admission endpoint ({@code POST /mutate}, {@code GET /healthz}) served by every
- * operator replica. TLS material comes from a {@link ReloadingKeyManager}, so certificate rotation
- * needs no restart.
+ * operator replica, over HTTP/2 or HTTP/1.1 as the client negotiates (the API server offers both).
+ *
+ * <p>Non-blocking: a connection costs no thread while it handshakes or sits idle, so connections a
+ * client opened and has not used yet cannot hold up an admission (the JDK server gave each new
+ * connection a pool thread that then waited for its first request). An admission is a few hundred
+ * microseconds of CPU with no I/O, so it runs on the connection's event-loop thread. TLS material
+ * comes from a {@link ReloadingKeyManager}, so certificate rotation needs no restart.
  */
 public final class AdmissionServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
   public static final String MUTATE_PATH = "/mutate";
 
   /** Largest AdmissionReview accepted; a pod spec is far smaller. */
   static final int MAX_BODY = 3 * 1024 * 1024;
 
-  static {
-    // The JDK server leaves Nagle's algorithm on: a response written as headers then body
-    // waits for the API server's delayed ACK (~40 ms a round trip). Read once, at first use.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
+  /** A connection that has seen nothing for this long is closed (Go's clients idle out at 90 s). */
+  static final int IDLE_SECONDS = 300;
 
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  /** Concurrent requests one HTTP/2 connection may carry. */
+  static final int MAX_STREAMS = 1000;
 
+  private final InetSocketAddress address;
+  private final SslContext tls;
+  private final AdmissionHandler handler;
+  private final EventLoopGroup loops;
+  private final EventExecutorGroup workers;
+  private Channel listener;
+
+  /**
+   * @param threads event-loop threads; each serves its share of the connections
+   */
   public AdmissionServer(
       InetSocketAddress address, ReloadingKeyManager keys, AdmissionHandler handler, int threads)
-      throws IOException, GeneralSecurityException {
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(new KeyManager[] {keys}, null, null);
-    server = HttpsServer.create(address, 256);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    executor =
-        Executors.newFixedThreadPool(
+      throws IOException {
+    this.address = address;
+    this.handler = handler;
+    this.tls =
+        SslContextBuilder.forServer(keys)
+            .sslProvider(SslProvider.JDK)
+            .applicationProtocolConfig(
+                new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_2,
+                    ApplicationProtocolNames.HTTP_1_1))
+            .build();
+    this.loops =
+        new MultiThreadIoEventLoopGroup(
             threads,
-            r -> {
-              Thread t = new Thread(r, "admission");
+            runnable -> {
+              Thread t = new Thread(runnable, "admission");
+              t.setDaemon(true);
+              return t;
+            },
+            NioIoHandler.newFactory());
+    this.workers =
+        new DefaultEventExecutorGroup(
+            threads,
+            runnable -> {
+              Thread t = new Thread(runnable, "admission-handler");
               t.setDaemon(true);
               return t;
             });
-    server.setExecutor(executor);
-    server.createContext(MUTATE_PATH, exchange -> mutate(exchange, handler));
-    server.createContext(
-        "/healthz", exchange -> send(exchange, 200, "ok\n".getBytes(StandardCharsets.UTF_8)));
   }
 
-  public void start() {
-    server.start();
+  public void start() throws IOException {
+    try {
+      listener =
+          new ServerBootstrap()
+              .group(loops)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 256)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                      channel
+                          .pipeline()
+                          .addLast(tls.newHandler(channel.alloc()))
+                          .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                          .addLast(new CloseWhenIdle())
+                          .addLast(new Negotiated());
+                    }
+                  })
+              .bind(address)
+              .sync()
+              .channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding " + address, e);
+    } catch (RuntimeException e) {
+      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdown();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (listener != null) {
+      listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** After TLS: HTTP/2 streams or HTTP/1.1 requests, both ending in {@link Requests}. */
+  private final class Negotiated extends ApplicationProtocolNegotiationHandler {
+    Negotiated() {
+      super(ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      ChannelPipeline pipeline = ctx.pipeline();
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        pipeline.addLast(
+            Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_STREAMS))
+                .build(),
+            new Http2MultiplexHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel stream) {
+                    stream
+                        .pipeline()
+                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                        .addLast(new HttpObjectAggregator(MAX_BODY))
+                        .addLast(workers, new Requests());
+                  }
+                }));
+      } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+        pipeline.addLast(
+            new HttpServerCodec(),
+            new HttpServerKeepAliveHandler(),
+            new HttpObjectAggregator(MAX_BODY));
+        pipeline.addLast(workers, new Requests());
+      } else {
+        ctx.close();
+      }
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("admission TLS handshake failed: {}", cause.toString());
+      ctx.close();
     }
   }
 
-  private static void mutate(HttpExchange exchange, AdmissionHandler handler) throws IOException {
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      send(
-          exchange,
-          405,
-          "{\"error\":\"POST an AdmissionReview\"}".getBytes(StandardCharsets.UTF_8));
-      return;
+  /** Routes one complete request; runs on the connection's event loop. */
+  private final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      String path = new QueryStringDecoder(request.uri()).path();
+      FullHttpResponse response;
+      if (MUTATE_PATH.equals(path)) {
+        if (!HttpMethod.POST.equals(request.method())) {
+          response = json(405, "{\"error\":\"POST an AdmissionReview\"}");
+        } else {
+          AdmissionHandler.Response answer =
+              handler.handle(ByteBufUtil.getBytes(request.content()));
+          response = json(answer.status(), answer.body());
+        }
+      } else if ("/healthz".equals(path)) {
+        response = json(200, "ok\n");
+      } else {
+        response = json(404, "{\"error\":\"not found\"}");
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      HttpUtil.setKeepAlive(response, keepAlive);
+      var written = ctx.writeAndFlush(response);
+      if (!keepAlive) {
+        written.addListener(ChannelFutureListener.CLOSE);
+      }
     }
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("admission connection failed: {}", cause.toString());
+      ctx.close();
     }
-    if (body.length > MAX_BODY) {
-      send(exchange, 413, "{\"error\":\"request too large\"}".getBytes(StandardCharsets.UTF_8));
-      return;
-    }
-    AdmissionHandler.Response response = handler.handle(body);
-    send(exchange, response.status(), response.body());
   }
 
-  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+  /** Closes a connection nothing has moved on for {@link #IDLE_SECONDS}. */
+  private static final class CloseWhenIdle extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event instanceof IdleStateEvent) {
+        ctx.close();
+      } else {
+        super.userEventTriggered(ctx, event);
+      }
     }
+  }
+
+  private static FullHttpResponse json(int status, String body) {
+    return json(status, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static FullHttpResponse json(int status, byte[] body) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return response;
   }
 }

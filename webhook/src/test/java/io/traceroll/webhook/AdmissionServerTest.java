@@ -15,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,49 @@ class AdmissionServerTest {
                     HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .isEqualTo(413);
+  }
+
+  @Test
+  void connectionsOpenedAndLeftUnusedDoNotHoldUpAnAdmission() throws Exception {
+    CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
+    serve(ca);
+    // What an API server does before a burst: open connections, handshake, send nothing yet.
+    // The JDK server gave each such connection one of its few threads until its first request.
+    List<SSLSocket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 16; i++) {
+        SSLSocket socket =
+            (SSLSocket) tlsContext(ca).getSocketFactory().createSocket("127.0.0.1", server.port());
+        idle.add(socket);
+        socket.setSoTimeout(2000);
+        socket.startHandshake();
+      }
+      for (HttpClient.Version version : HttpClient.Version.values()) {
+        HttpClient client =
+            HttpClient.newBuilder()
+                .version(version)
+                .sslContext(tlsContext(ca))
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        HttpResponse<String> answer =
+            client.send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+                    .timeout(Duration.ofSeconds(2))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofByteArray(
+                            TestPods.JSON.writeValueAsBytes(
+                                AdmissionHandlerTest.review("shop", "CREATE", "Pod"))))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.version()).isEqualTo(version);
+        assertThat(answer.body()).contains("\"patch\"");
+      }
+    } finally {
+      for (SSLSocket socket : idle) {
+        socket.close();
+      }
+    }
   }
 
   /** Starts the server with a certificate the CA issued; its keys, to load another one. */

@@ -1,5 +1,6 @@
 package io.traceroll.webhook.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -12,42 +13,41 @@ import io.traceroll.webhook.AdmissionServer;
 import io.traceroll.webhook.PolicyResolver;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.KeyStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Admission latency and throughput of the webhook server on this machine: an open-loop load of
- * AdmissionReviews for a realistic Deployment pod over TLS on loopback, at a fixed rate.
- * Server-side latency is what the handler measures from request body to response body; client
- * latency adds TLS, HTTP and the loopback round trip. Not a test: run with {@code make bench}.
+ * AdmissionReviews for a realistic Deployment pod over TLS on loopback, at a fixed rate, sent by
+ * {@code admissionload} (e2e/bench/admissionload), a Go client built like the API server's webhook
+ * client (Go's HTTP/2 over TLS). Server-side latency is what the handler measures from request body
+ * to response body; client latency adds TLS, HTTP and the loopback round trip. Not a test: run with
+ * {@code make bench}.
  *
  * <p>Arguments: requests per second (default 1000), seconds (default 30), server threads (default
- * 2).
+ * 2), protocol ({@code h2}, the default and what the API server negotiates, or {@code http1.1}).
+ * The client binary is {@code $ADMISSIONLOAD} (make bench builds it).
  */
 public final class AdmissionBenchmark {
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    String protocol = args.length > 3 ? args[3] : "h2";
+    String client = System.getenv().getOrDefault("ADMISSIONLOAD", "admissionload");
     ObjectMapper json = new ObjectMapper();
 
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("bench", Duration.ofDays(1));
@@ -56,7 +56,6 @@ public final class AdmissionBenchmark {
             ca, List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
     ReloadingKeyManager keys = new ReloadingKeyManager();
     keys.load(new X509Certificate[] {serving.certificate()}, serving.key());
-
     Map<String, Namespace> namespaces =
         Map.of(
             "shop",
@@ -87,101 +86,95 @@ public final class AdmissionBenchmark {
         new AdmissionServer(new InetSocketAddress("127.0.0.1", 0), keys, handler, threads);
     server.start();
 
-    byte[] body = json.writeValueAsBytes(review(json));
-    HttpClient client =
-        HttpClient.newBuilder()
-            .sslContext(trusting(ca))
-            .version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(4))
-            .build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .header("Content-Type", "application/json")
-            .build();
-
-    System.out.printf(Locale.ROOT, "warming up (%d s)...%n", 10);
-    run(client, request, rate, 10, new ConcurrentLinkedQueue<>());
-    serverCount.set(0);
-    injected.set(0);
-
+    Path dir = Files.createTempDirectory("admission-bench");
+    Path caFile = Files.writeString(dir.resolve("ca.pem"), ca.certificatePem());
+    Path body = Files.write(dir.resolve("review.json"), json.writeValueAsBytes(review(json)));
     System.out.printf(
         Locale.ROOT,
-        "measuring %d admissions/s for %d s, %d server threads%n",
+        "%d admissions/s for %d s after 10 s of warm-up, %d server threads, client %s%n",
         rate,
         seconds,
-        threads);
-    ConcurrentLinkedQueue<Long> clientNanos = new ConcurrentLinkedQueue<>();
-    long start = System.nanoTime();
-    int failures = run(client, request, rate, seconds, clientNanos);
-    double elapsed = (System.nanoTime() - start) / 1e9;
-
+        threads,
+        protocol);
+    Process load =
+        new ProcessBuilder(
+                client,
+                "-url",
+                "https://127.0.0.1:" + server.port() + AdmissionServer.MUTATE_PATH,
+                "-ca",
+                caFile.toString(),
+                "-body",
+                body.toString(),
+                "-rate",
+                Integer.toString(rate),
+                "-duration",
+                seconds + "s",
+                "-warmup",
+                "10s",
+                "-proto",
+                protocol)
+            .start();
+    // The server-side samples of the measured part only: the client says when warm-up ends.
+    Thread warmup =
+        new Thread(
+            () -> {
+              try (BufferedReader err = load.errorReader(StandardCharsets.UTF_8)) {
+                for (String line; (line = err.readLine()) != null; ) {
+                  if (line.equals("measuring")) {
+                    serverCount.set(0);
+                    injected.set(0);
+                  } else {
+                    System.err.println(line);
+                  }
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    warmup.start();
+    String result = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (load.waitFor() != 0) {
+      throw new IllegalStateException("admissionload failed");
+    }
+    warmup.join();
+    JsonNode answers = json.readTree(result);
     int n = Math.min(serverCount.get(), serverNanos.length);
     long[] serverSide = Arrays.copyOf(serverNanos, n);
-    long[] clientSide = clientNanos.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(serverSide);
     System.out.printf(
         Locale.ROOT,
-        "completed %d requests in %.1f s = %.0f/s, %d failed, %d injected%n",
-        clientSide.length,
-        elapsed,
-        clientSide.length / elapsed,
-        failures,
+        "completed %d requests in %.1f s = %.0f/s over %s (%d connections opened), %d failed%s,"
+            + " %d injected%n",
+        answers.path("answered").asInt(),
+        answers.path("seconds").asDouble(),
+        answers.path("perSecond").asDouble(),
+        answers.path("protocol").asText(),
+        answers.path("connectionsOpen").asInt(),
+        answers.path("failed").asInt(),
+        answers.path("failed").asInt() > 0
+            ? " (first: " + answers.path("firstFailure").asText() + ")"
+            : "",
         injected.get());
-    print("server-side", serverSide);
-    print("client-side", clientSide);
-    server.close();
-    System.exit(0);
-  }
-
-  /** Sends at a fixed rate without waiting for answers (open loop); returns failures. */
-  private static int run(
-      HttpClient client,
-      HttpRequest request,
-      int rate,
-      int seconds,
-      ConcurrentLinkedQueue<Long> latencies)
-      throws Exception {
-    AtomicInteger failures = new AtomicInteger();
-    long interval = 1_000_000_000L / rate;
-    long next = System.nanoTime();
-    long end = next + seconds * 1_000_000_000L;
-    List<CompletableFuture<?>> pending = new ArrayList<>();
-    while (next < end) {
-      long sent = next;
-      pending.add(
-          client
-              .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-              .whenComplete(
-                  (response, error) -> {
-                    if (error != null || response.statusCode() != 200) {
-                      failures.incrementAndGet();
-                    } else {
-                      latencies.add(System.nanoTime() - sent);
-                    }
-                  }));
-      next += interval;
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-    }
-    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-        .exceptionally(e -> null)
-        .join();
-    return failures.get();
-  }
-
-  private static void print(String label, long[] nanos) {
-    Arrays.sort(nanos);
     System.out.printf(
         Locale.ROOT,
         "%-12s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
-        label,
-        ms(nanos, 0.50),
-        ms(nanos, 0.90),
-        ms(nanos, 0.99),
-        ms(nanos, 0.999),
-        nanos[nanos.length - 1] / 1e6);
+        "server-side",
+        ms(serverSide, 0.50),
+        ms(serverSide, 0.90),
+        ms(serverSide, 0.99),
+        ms(serverSide, 0.999),
+        serverSide[serverSide.length - 1] / 1e6);
+    System.out.printf(
+        Locale.ROOT,
+        "%-12s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
+        "client-side",
+        answers.path("p50").asDouble(),
+        answers.path("p90").asDouble(),
+        answers.path("p99").asDouble(),
+        answers.path("p99.9").asDouble(),
+        answers.path("p100").asDouble());
+    server.close();
+    System.exit(0);
   }
 
   private static double ms(long[] sorted, double q) {
@@ -205,17 +198,5 @@ public final class AdmissionBenchmark {
       request.set("object", json.readTree(in));
     }
     return review;
-  }
-
-  private static SSLContext trusting(CertificateAuthority.Issued ca) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
-    return tls;
   }
 }

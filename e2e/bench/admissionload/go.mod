@@ -1,0 +1,3 @@
+module traceroll.local/admissionload
+
+go 1.24
