@@ -160,8 +160,9 @@ import() { # socket names...
     # The layout's tag is the reference's tag; --base-name prefixes the repository.
     ctr --address "$socket" --namespace k8s.io images import --base-name "${ref%:*}" \
       --snapshotter "$SNAPSHOTTER" "${ARCHIVE[$name]}" | sed 's/^/[images]   /' >&2
-    ctr --address "$socket" --namespace k8s.io images ls | grep -q "^$ref " ||
-      fail "ctr imported ${ARCHIVE[$name]} but no $ref"
+    # The list is read whole: grep -q stopping early would fail the pipe (pipefail, SIGPIPE).
+    ctr --address "$socket" --namespace k8s.io images ls -q > "$OUT/imported.txt"
+    grep -qxF "$ref" "$OUT/imported.txt" || fail "ctr imported ${ARCHIVE[$name]} but no $ref"
     log "$ref imported in $((SECONDS - start))s (${DIGEST[$name]:7:12}, snapshotter $SNAPSHOTTER)"
   done
 }

@@ -23,8 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Lifecycle: {@link #startAdmission()} on every replica at start: policies, namespaces and the
  * image probe's verdicts (one ConfigMap of the operator's namespace), all the webhook needs to
  * answer, so readiness waits for nothing else. {@link #startRollout()} when this replica becomes
- * leader: Deployments, StatefulSets, DaemonSets and pods, which only the rollout reads. A replica
- * that loses leadership exits, so nothing is stopped before {@link #close()}.
+ * leader: Deployments, StatefulSets, DaemonSets and pods, which only the rollout and the image
+ * probe read, kept as lean copies ({@link LeanStore}): they hold the whole cluster. A replica that
+ * loses leadership exits, so nothing is stopped before {@link #close()}.
  */
 public final class ClusterView implements AutoCloseable {
   private final KubernetesClient client;
@@ -93,10 +94,27 @@ public final class ClusterView implements AutoCloseable {
     if (pods != null) {
       return;
     }
-    workloads.add(client.apps().deployments().inAnyNamespace().inform());
-    workloads.add(client.apps().statefulSets().inAnyNamespace().inform());
-    workloads.add(client.apps().daemonSets().inAnyNamespace().inform());
-    pods = client.pods().inAnyNamespace().inform();
+    // Lean copies (LeanStore): these hold every pod and workload of the cluster.
+    workloads.add(
+        start(
+            client.apps().deployments().inAnyNamespace().runnableInformer(0),
+            LeanStore.workloads()));
+    workloads.add(
+        start(
+            client.apps().statefulSets().inAnyNamespace().runnableInformer(0),
+            LeanStore.workloads()));
+    workloads.add(
+        start(
+            client.apps().daemonSets().inAnyNamespace().runnableInformer(0),
+            LeanStore.workloads()));
+    pods = start(client.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods());
+  }
+
+  private static <T extends HasMetadata> SharedIndexInformer<T> start(
+      SharedIndexInformer<T> informer, LeanStore<T> store) {
+    informer.itemStore(store);
+    informer.start();
+    return informer;
   }
 
   /**
