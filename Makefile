@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B -q
 CRD := tracingpolicies.traceroll.io-v1.yml
 
-.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-rollout bench-sampling bench-telemetry
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-process bench-rollout bench-sampling bench-telemetry
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench-telemetry: ## what admission metrics and self-tracing cost per admission (
 
 bench-apiserver: ## pod-create latency through a local kube-apiserver with and without the webhook
 	bash e2e/run-benchmark.sh io.traceroll.e2e.PodCreateBenchmark $(BENCH_ARGS)
+
+bench-process: ## operator start, readiness, first mutated admission, idle RSS/threads/CPU (see docs/benchmarks.md)
+	bash e2e/run-benchmark.sh io.traceroll.e2e.ProcessBenchmark $(BENCH_ARGS)
 
 bench-rollout: ## time and operator CPU/memory to roll tracing out to 100 Deployments (maxConcurrent 10)
 	bash e2e/run-benchmark.sh io.traceroll.e2e.RolloutBenchmark $(BENCH_ARGS)

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** The operator as a real process, started from the built jar against the test cluster. */
 final class OperatorProcess implements AutoCloseable {
@@ -61,15 +62,28 @@ final class OperatorProcess implements AutoCloseable {
 
   private static OperatorProcess start(String namespace, Map<String, String> extraEnv, Ports ports)
       throws Exception {
-    if (!Files.exists(JAR)) {
+    return start(namespace, extraEnv, ports, JAR, List.of("-Xmx256m"));
+  }
+
+  /**
+   * Starts a given operator jar with given JVM options (benchmarks compare builds, and run the
+   * options of the operator's Deployment) and waits until /readyz answers 200.
+   */
+  static OperatorProcess start(
+      String namespace, Map<String, String> extraEnv, Ports ports, Path jar, List<String> jvm)
+      throws Exception {
+    if (!Files.exists(jar)) {
       throw new IllegalStateException(
-          JAR.toAbsolutePath() + " is missing: build the operator first");
+          jar.toAbsolutePath() + " is missing: build the operator first");
     }
     Path log = Path.of("target", "operator-" + System.currentTimeMillis() + ".log");
     Files.createDirectories(log.getParent());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
-        new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", JAR.toString()))
+        new ProcessBuilder(
+                Stream.of(List.of(java), jvm, List.of("-jar", jar.toString()))
+                    .flatMap(List::stream)
+                    .toList())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("TRACEROLL_NAMESPACE", namespace);

@@ -67,24 +67,7 @@ public final class PodCreateBenchmark {
   private static long[] measure(TestCluster cluster, String namespace, String prefix, int count) {
     long[] nanos = new long[count];
     for (int i = 0; i < count; i++) {
-      Pod pod =
-          new PodBuilder()
-              .withNewMetadata()
-              .withName(prefix + "-" + i)
-              .withNamespace(namespace)
-              .addToLabels("app.kubernetes.io/name", "bench")
-              .endMetadata()
-              .withNewSpec()
-              .addNewContainer()
-              .withName("app")
-              .withImage("ghcr.io/example/java/bench:1.0.0")
-              .addNewEnv()
-              .withName("JAVA_TOOL_OPTIONS")
-              .withValue("-Xmx128m")
-              .endEnv()
-              .endContainer()
-              .endSpec()
-              .build();
+      Pod pod = pod(namespace, prefix + "-" + i);
       long start = System.nanoTime();
       cluster.client.resource(pod).create();
       nanos[i] = System.nanoTime() - start;
@@ -92,7 +75,29 @@ public final class PodCreateBenchmark {
     return nanos;
   }
 
-  private static void awaitWebhook(TestCluster cluster, OperatorProcess operator)
+  /** The benchmarks' pod: one container the webhook sees as a JVM by its JAVA_TOOL_OPTIONS. */
+  static Pod pod(String namespace, String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .addToLabels("app.kubernetes.io/name", "bench")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("ghcr.io/example/java/bench:1.0.0")
+        .addNewEnv()
+        .withName("JAVA_TOOL_OPTIONS")
+        .withValue("-Xmx128m")
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  /** Waits until the webhook configuration sends pods to this operator process. */
+  static void awaitWebhook(TestCluster cluster, OperatorProcess operator)
       throws InterruptedException {
     for (int i = 0; i < 600; i++) {
       MutatingWebhookConfiguration mwc =

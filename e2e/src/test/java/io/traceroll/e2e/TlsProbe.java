@@ -42,6 +42,14 @@ final class TlsProbe {
     }
   }
 
+  /**
+   * A connection that has finished its handshake (no verification) and sent nothing, as a client
+   * opens before it has a request to send. The caller closes it.
+   */
+  static SSLSocket handshaken(int port) throws Exception {
+    return open(null, null, port, Duration.ofSeconds(5));
+  }
+
   /** The certificate the port serves now (no verification). */
   static X509Certificate served(int port) throws Exception {
     return handshake(null, null, port)[0];

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.traceroll.api.Traceroll;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,14 +57,7 @@ class WebhookE2eTest extends OperatorE2eBase {
   @Test
   void podsOfADeploymentInALabelledNamespaceGetTheAgent() {
     // Policies of other test classes may still exist; the namespace names the one it wants.
-    String ns =
-        namespace(
-            "shop-wh",
-            Map.of(
-                Traceroll.INJECT_LABEL,
-                Traceroll.INJECT_ENABLED,
-                Traceroll.POLICY_LABEL,
-                policyNs + ".to-collector"));
+    String ns = governedNamespace("shop-wh");
     cluster.client.resource(deployment(ns, "checkout")).create();
 
     Pod pod = awaitPod(ns, "checkout");
@@ -123,14 +112,7 @@ class WebhookE2eTest extends OperatorE2eBase {
    */
   @Test
   void eachPodIsAdmittedWithOneCall() throws Exception {
-    String ns =
-        namespace(
-            "once-wh",
-            Map.of(
-                Traceroll.INJECT_LABEL,
-                Traceroll.INJECT_ENABLED,
-                Traceroll.POLICY_LABEL,
-                policyNs + ".to-collector"));
+    String ns = governedNamespace("once-wh");
     double injected = operator.admissions("injected");
     double unchanged = operator.admissions("unchanged");
     Deployment d = deployment(ns, "cart");
@@ -170,29 +152,13 @@ class WebhookE2eTest extends OperatorE2eBase {
    */
   @Test
   void aBurstOfCreatesBesideIdleConnectionsIsInjectedEveryOne() throws Exception {
-    String ns =
-        namespace(
-            "burst-wh",
-            Map.of(
-                Traceroll.INJECT_LABEL,
-                Traceroll.INJECT_ENABLED,
-                Traceroll.POLICY_LABEL,
-                policyNs + ".to-collector"));
+    String ns = governedNamespace("burst-wh");
     double injected = operator.admissions("injected");
-    SSLContext anyCertificate = SSLContext.getInstance("TLS");
-    anyCertificate.init(null, new TrustManager[] {new TrustingAnyServer()}, null);
     List<SSLSocket> idle = new ArrayList<>();
     ExecutorService creators = Executors.newFixedThreadPool(BURST);
     try {
       for (int i = 0; i < 16; i++) {
-        SSLSocket socket =
-            (SSLSocket)
-                anyCertificate
-                    .getSocketFactory()
-                    .createSocket("127.0.0.1", operator.ports().webhook());
-        idle.add(socket);
-        socket.setSoTimeout(5000);
-        socket.startHandshake();
+        idle.add(TlsProbe.handshaken(operator.ports().webhook()));
       }
       List<Future<Pod>> created = new ArrayList<>();
       for (int i = 0; i < BURST; i++) {
@@ -232,20 +198,6 @@ class WebhookE2eTest extends OperatorE2eBase {
         .endContainer()
         .endSpec()
         .build();
-  }
-
-  /** The test only opens connections; whose certificate it is does not matter. */
-  private static final class TrustingAnyServer implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 
   @Test
@@ -312,6 +264,17 @@ class WebhookE2eTest extends OperatorE2eBase {
     } finally {
       operator = operator.restart();
     }
+  }
+
+  /** A new namespace labelled for injection by the test's policy. */
+  private static String governedNamespace(String prefix) {
+    return namespace(
+        prefix,
+        Map.of(
+            Traceroll.INJECT_LABEL,
+            Traceroll.INJECT_ENABLED,
+            Traceroll.POLICY_LABEL,
+            policyNs + ".to-collector"));
   }
 
   private static Pod awaitPod(String ns, String app) {

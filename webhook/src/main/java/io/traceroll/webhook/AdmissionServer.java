@@ -46,6 +46,7 @@ import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,22 +101,8 @@ public final class AdmissionServer implements AutoCloseable {
                     ApplicationProtocolNames.HTTP_1_1))
             .build();
     this.loops =
-        new MultiThreadIoEventLoopGroup(
-            threads,
-            runnable -> {
-              Thread t = new Thread(runnable, "admission");
-              t.setDaemon(true);
-              return t;
-            },
-            NioIoHandler.newFactory());
-    this.workers =
-        new DefaultEventExecutorGroup(
-            threads,
-            runnable -> {
-              Thread t = new Thread(runnable, "admission-handler");
-              t.setDaemon(true);
-              return t;
-            });
+        new MultiThreadIoEventLoopGroup(threads, daemon("admission"), NioIoHandler.newFactory());
+    this.workers = new DefaultEventExecutorGroup(threads, daemon("admission-handler"));
   }
 
   public void start() throws IOException {
@@ -249,6 +236,14 @@ public final class AdmissionServer implements AutoCloseable {
         super.userEventTriggered(ctx, event);
       }
     }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread t = new Thread(runnable, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static FullHttpResponse json(int status, String body) {
