@@ -15,7 +15,11 @@ import java.util.stream.Stream;
 
 /** The operator as a real process, started from the built jar against the test cluster. */
 final class OperatorProcess implements AutoCloseable {
-  static final Path JAR = Path.of("../operator/target/traceroll-operator.jar");
+  /** The jar the build made, or $TRACEROLL_JAR (benchmarks compare builds). */
+  static final Path JAR =
+      Path.of(
+          System.getenv()
+              .getOrDefault("TRACEROLL_JAR", "../operator/target/traceroll-operator.jar"));
 
   /** The operator's listening ports, kept across a restart as a pod's would be. */
   record Ports(int health, int webhook, int samplingGrpc, int samplingHttp) {

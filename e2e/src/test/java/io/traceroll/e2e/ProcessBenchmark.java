@@ -2,6 +2,7 @@ package io.traceroll.e2e;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.Traceroll;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,16 +28,23 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProcessBenchmark {
   /** The operator Deployment's JVM options (deploy/base/deployment.yaml), at its memory limit. */
   static final List<String> JVM =
-      List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(
+                  "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError"),
+              // more options, e.g. a flight recording to see what idle time is spent on
+              java.util.Arrays.stream(
+                      System.getenv().getOrDefault("TRACEROLL_JVM_EXTRA", "").split(" "))
+                  .filter(o -> !o.isBlank()))
+          .toList();
+
+  /** The operator's own defaults where the e2e tests speed it up. */
+  static final Map<String, String> DEFAULTS = Map.of("TRACEROLL_RECHECK_INTERVAL", "30s");
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int pods = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-    Path jar =
-        System.getenv("TRACEROLL_JAR") != null
-            ? Path.of(System.getenv("TRACEROLL_JAR"))
-            : OperatorProcess.JAR;
+    Path jar = OperatorProcess.JAR;
     TestCluster cluster = new TestCluster();
     cluster.installCrd();
     cluster.ensureNamespace(TestCluster.OPERATOR_NAMESPACE);
@@ -46,7 +54,7 @@ public final class ProcessBenchmark {
     String policyNs = cluster.createNamespace("proc-obs", Map.of());
     String governed;
     try (OperatorProcess operator =
-        OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of(), ports, jar, JVM)) {
+        OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, DEFAULTS, ports, jar, JVM)) {
       cluster.client.resource(TestCluster.sample("tracingpolicy-otlp.yaml", policyNs)).create();
       PodCreateBenchmark.awaitWebhook(cluster, operator);
       Map<String, String> inject =
@@ -104,7 +112,7 @@ public final class ProcessBenchmark {
               });
       admissions.start();
       OperatorProcess operator =
-          OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, Map.of(), ports, jar, JVM);
+          OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, DEFAULTS, ports, jar, JVM);
       long ready = System.nanoTime();
       admissions.join(60_000);
       System.out.printf(
@@ -135,6 +143,7 @@ public final class ProcessBenchmark {
         status(pid, "Threads"),
         used / 100.0);
     System.out.println("threads by name: " + threadNames(pid));
+    System.out.println("unnamed pool threads by the first non-JDK frame: " + poolOwners(pid));
     last.close();
     cluster.client.close();
     System.exit(0);
@@ -155,6 +164,41 @@ public final class ProcessBenchmark {
       }
     }
     throw new IllegalStateException("no " + key + " in /proc/" + pid + "/status");
+  }
+
+  /**
+   * Threads named {@code pool-N-thread-N} (executors nobody named) counted by the first frame of
+   * their stack outside the JDK, from {@code jcmd PID Thread.print}: who started them.
+   */
+  static Map<String, Integer> poolOwners(long pid) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                "Thread.print")
+            .redirectErrorStream(true)
+            .start();
+    String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor();
+    Map<String, Integer> owners = new TreeMap<>();
+    for (String block : dump.split("\n\n")) {
+      if (!block.startsWith("\"pool-")) {
+        continue;
+      }
+      String owner = "(JDK only)";
+      for (String line : block.split("\n")) {
+        String frame = line.trim();
+        if (frame.startsWith("at ")
+            && !frame.startsWith("at java.")
+            && !frame.startsWith("at jdk.")
+            && !frame.startsWith("at sun.")) {
+          owner = frame.substring(3).replaceAll("\\(.*", "");
+          break;
+        }
+      }
+      owners.merge(owner, 1, Integer::sum);
+    }
+    return owners;
   }
 
   /** Threads counted by name, numbers taken out ("admission", "pool-N-thread-N", ...). */

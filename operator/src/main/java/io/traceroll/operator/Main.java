@@ -15,6 +15,7 @@ import io.traceroll.operator.sampling.SamplingServer;
 import io.traceroll.operator.sampling.SamplingStore;
 import io.traceroll.operator.telemetry.OperatorMetrics;
 import io.traceroll.operator.telemetry.SelfTracing;
+import io.traceroll.webhook.AdmissionServer;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    AdmissionServer.preload();
     // Before any JDK HTTP server class loads (health, sampling over HTTP): without it a response
     // written as headers then body waits for the client's delayed ACK, ~40 ms a round trip.
     System.setProperty("sun.net.httpserver.nodelay", "true");

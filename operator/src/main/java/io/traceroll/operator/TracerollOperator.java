@@ -24,6 +24,12 @@ import java.util.function.Predicate;
 
 /** Wires the reconcilers into a JOSDK Operator; used by {@link Main} and by tests. */
 public final class TracerollOperator {
+  /**
+   * Policies reconciled at once, and dependents of one policy reconciled at once. A reconcile is a
+   * handful of API calls; a cluster has few policies.
+   */
+  static final int RECONCILE_THREADS = 4;
+
   private TracerollOperator() {}
 
   /**
@@ -45,6 +51,10 @@ public final class TracerollOperator {
             o -> {
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
+                  // JOSDK's default of 50 each: fixed pools add a thread per task until full and
+                  // never shrink, so an operator that had reconciled 50 times kept 100 threads.
+                  .withConcurrentReconciliationThreads(RECONCILE_THREADS)
+                  .withConcurrentWorkflowExecutorThreads(RECONCILE_THREADS)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
