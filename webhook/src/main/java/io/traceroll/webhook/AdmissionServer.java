@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -63,9 +64,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Non-blocking: a connection costs no thread while it handshakes or sits idle, so connections a
  * client opened and has not used yet cannot hold up an admission (the JDK server gave each new
- * connection a pool thread that then waited for its first request). An admission is a few hundred
- * microseconds of CPU with no I/O, so it runs on the connection's event-loop thread. TLS material
- * comes from a {@link ReloadingKeyManager}, so certificate rotation needs no restart.
+ * connection a pool thread that then waited for its first request). Event-loop threads do the I/O,
+ * TLS and HTTP framing; complete requests go to as many handler threads, so the API server's one
+ * HTTP/2 connection still uses every core. A handler thread never waits on I/O: an admission is a
+ * few hundred microseconds of CPU. TLS material comes from a {@link ReloadingKeyManager}, so
+ * certificate rotation needs no restart.
  */
 public final class AdmissionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
@@ -125,7 +128,8 @@ public final class AdmissionServer implements AutoCloseable {
   }
 
   /**
-   * @param threads event-loop threads; each serves its share of the connections
+   * @param threads event-loop threads, each serving its share of the connections, and as many
+   *     handler threads
    */
   public AdmissionServer(
       InetSocketAddress address, ReloadingKeyManager keys, AdmissionHandler handler, int threads)
@@ -254,7 +258,7 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  /** Routes one complete request; runs on the connection's event loop. */
+  /** Routes one complete request; runs on a handler thread. */
   private final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -289,7 +293,7 @@ public final class AdmissionServer implements AutoCloseable {
   }
 
   /** Closes a connection nothing has moved on for {@link #IDLE_SECONDS}. */
-  private static final class CloseWhenIdle extends io.netty.channel.ChannelInboundHandlerAdapter {
+  private static final class CloseWhenIdle extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
       if (event instanceof IdleStateEvent) {
