@@ -13,6 +13,7 @@ import io.traceroll.policy.ImageVerdicts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -94,26 +95,32 @@ public final class ClusterView implements AutoCloseable {
     if (pods != null) {
       return;
     }
-    // Lean copies (LeanStore): these hold every pod and workload of the cluster.
+    // Lean copies (LeanStore): these hold every pod and workload of the cluster. The four lists
+    // load side by side; this returns once all are in, as the rollout's first step reads them.
+    List<CompletableFuture<Void>> listed = new ArrayList<>();
     workloads.add(
         start(
             client.apps().deployments().inAnyNamespace().runnableInformer(0),
-            LeanStore.workloads()));
+            LeanStore.workloads(),
+            listed));
     workloads.add(
         start(
             client.apps().statefulSets().inAnyNamespace().runnableInformer(0),
-            LeanStore.workloads()));
+            LeanStore.workloads(),
+            listed));
     workloads.add(
         start(
             client.apps().daemonSets().inAnyNamespace().runnableInformer(0),
-            LeanStore.workloads()));
-    pods = start(client.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods());
+            LeanStore.workloads(),
+            listed));
+    pods = start(client.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods(), listed);
+    CompletableFuture.allOf(listed.toArray(CompletableFuture[]::new)).join();
   }
 
   private static <T extends HasMetadata> SharedIndexInformer<T> start(
-      SharedIndexInformer<T> informer, LeanStore<T> store) {
+      SharedIndexInformer<T> informer, LeanStore<T> store, List<CompletableFuture<Void>> listed) {
     informer.itemStore(store);
-    informer.start();
+    listed.add(informer.start().toCompletableFuture());
     return informer;
   }
 
