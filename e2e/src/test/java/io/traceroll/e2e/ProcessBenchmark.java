@@ -2,15 +2,16 @@ package io.traceroll.e2e;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.traceroll.api.Traceroll;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * The operator process as a cluster runs it: the Deployment's JVM options, against the local API
@@ -28,12 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProcessBenchmark {
   /** The operator Deployment's JVM options (deploy/base/deployment.yaml), at its memory limit. */
   static final List<String> JVM =
-      java.util.stream.Stream.concat(
-              java.util.stream.Stream.of(
+      Stream.concat(
+              Stream.of(
                   "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError"),
               // more options, e.g. a flight recording to see what idle time is spent on
-              java.util.Arrays.stream(
-                      System.getenv().getOrDefault("TRACEROLL_JVM_EXTRA", "").split(" "))
+              Arrays.stream(System.getenv().getOrDefault("TRACEROLL_JVM_EXTRA", "").split(" "))
                   .filter(o -> !o.isBlank()))
           .toList();
 
@@ -115,6 +115,7 @@ public final class ProcessBenchmark {
           OperatorProcess.start(TestCluster.OPERATOR_NAMESPACE, DEFAULTS, ports, jar, JVM);
       long ready = System.nanoTime();
       admissions.join(60_000);
+      admissions.interrupt(); // when no admission was mutated in time: not into the next round
       System.out.printf(
           Locale.ROOT,
           "round %d: start -> ready %.2f s, start -> first mutated admission %s%n",
@@ -143,7 +144,6 @@ public final class ProcessBenchmark {
         status(pid, "Threads"),
         used / 100.0);
     System.out.println("threads by name: " + threadNames(pid));
-    System.out.println("unnamed pool threads by the first non-JDK frame: " + poolOwners(pid));
     last.close();
     cluster.client.close();
     System.exit(0);
@@ -164,41 +164,6 @@ public final class ProcessBenchmark {
       }
     }
     throw new IllegalStateException("no " + key + " in /proc/" + pid + "/status");
-  }
-
-  /**
-   * Threads named {@code pool-N-thread-N} (executors nobody named) counted by the first frame of
-   * their stack outside the JDK, from {@code jcmd PID Thread.print}: who started them.
-   */
-  static Map<String, Integer> poolOwners(long pid) throws Exception {
-    Process jcmd =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid),
-                "Thread.print")
-            .redirectErrorStream(true)
-            .start();
-    String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    jcmd.waitFor();
-    Map<String, Integer> owners = new TreeMap<>();
-    for (String block : dump.split("\n\n")) {
-      if (!block.startsWith("\"pool-")) {
-        continue;
-      }
-      String owner = "(JDK only)";
-      for (String line : block.split("\n")) {
-        String frame = line.trim();
-        if (frame.startsWith("at ")
-            && !frame.startsWith("at java.")
-            && !frame.startsWith("at jdk.")
-            && !frame.startsWith("at sun.")) {
-          owner = frame.substring(3).replaceAll("\\(.*", "");
-          break;
-        }
-      }
-      owners.merge(owner, 1, Integer::sum);
-    }
-    return owners;
   }
 
   /** Threads counted by name, numbers taken out ("admission", "pool-N-thread-N", ...). */

@@ -105,22 +105,11 @@ class AdmissionServerTest {
         socket.startHandshake();
       }
       for (HttpClient.Version version : HttpClient.Version.values()) {
-        HttpClient client =
-            HttpClient.newBuilder()
-                .version(version)
-                .sslContext(tlsContext(ca))
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
         HttpResponse<String> answer =
-            client.send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
-                    .timeout(Duration.ofSeconds(2))
-                    .POST(
-                        HttpRequest.BodyPublishers.ofByteArray(
-                            TestPods.JSON.writeValueAsBytes(
-                                AdmissionHandlerTest.review("shop", "CREATE", "Pod"))))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+            post(
+                client(ca, version, Duration.ofSeconds(2)),
+                AdmissionHandlerTest.review("shop", "CREATE", "Pod"),
+                Duration.ofSeconds(2));
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.version()).isEqualTo(version);
         assertThat(answer.body()).contains("\"patch\"");
@@ -166,9 +155,16 @@ class AdmissionServerTest {
   }
 
   static HttpClient client(CertificateAuthority.Issued trusted) throws Exception {
+    return client(trusted, HttpClient.Version.HTTP_2, Duration.ofSeconds(5));
+  }
+
+  static HttpClient client(
+      CertificateAuthority.Issued trusted, HttpClient.Version version, Duration connectTimeout)
+      throws Exception {
     return HttpClient.newBuilder()
+        .version(version)
         .sslContext(tlsContext(trusted))
-        .connectTimeout(Duration.ofSeconds(5))
+        .connectTimeout(connectTimeout)
         .build();
   }
 
@@ -185,8 +181,18 @@ class AdmissionServerTest {
   }
 
   HttpResponse<String> post(HttpClient client, Object review) throws Exception {
+    return post(client, review, null);
+  }
+
+  /** POSTs the review to /mutate; with a timeout, fails when no answer comes within it. */
+  HttpResponse<String> post(HttpClient client, Object review, Duration timeout) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"));
+    if (timeout != null) {
+      request.timeout(timeout);
+    }
     return client.send(
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+        request
             .POST(HttpRequest.BodyPublishers.ofByteArray(TestPods.JSON.writeValueAsBytes(review)))
             .header("Content-Type", "application/json")
             .build(),

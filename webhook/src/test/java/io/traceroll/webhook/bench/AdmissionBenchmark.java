@@ -155,18 +155,14 @@ public final class AdmissionBenchmark {
             ? " (first: " + answers.path("firstFailure").asText() + ")"
             : "",
         injected.get());
-    System.out.printf(
-        Locale.ROOT,
-        "%-12s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
+    print(
         "server-side",
         ms(serverSide, 0.50),
         ms(serverSide, 0.90),
         ms(serverSide, 0.99),
         ms(serverSide, 0.999),
         serverSide[serverSide.length - 1] / 1e6);
-    System.out.printf(
-        Locale.ROOT,
-        "%-12s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
+    print(
         "client-side",
         answers.path("p50").asDouble(),
         answers.path("p90").asDouble(),
@@ -175,6 +171,19 @@ public final class AdmissionBenchmark {
         answers.path("p100").asDouble());
     server.close();
     System.exit(0);
+  }
+
+  /** One line of percentiles (p50, p90, p99, p99.9, max), in milliseconds. */
+  private static void print(String label, double... ms) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-12s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
+        label,
+        ms[0],
+        ms[1],
+        ms[2],
+        ms[3],
+        ms[4]);
   }
 
   private static double ms(long[] sorted, double q) {
