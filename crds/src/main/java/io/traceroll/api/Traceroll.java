@@ -18,6 +18,13 @@ public final class Traceroll {
   /** Pod annotation naming the containers to instrument (comma-separated). */
   public static final String CONTAINER_NAMES_ANNOTATION = "traceroll.io/container-names";
 
+  /**
+   * Pod annotation of the operator's dry-run probe pods: the webhook answers a dry-run create that
+   * carries it by setting it to the id of the policy governing the namespace, and injects nothing.
+   * That answer proves the API server calls the webhook there (the policy's WebhookReady).
+   */
+  public static final String WEBHOOK_PROBE_ANNOTATION = "traceroll.io/webhook-probe";
+
   /** Pod annotation recording the injection: {@code <ns>.<policy>@<generation>}. */
   public static final String INJECTED_ANNOTATION = "traceroll.io/injected";
 

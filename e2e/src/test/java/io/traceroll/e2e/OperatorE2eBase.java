@@ -64,7 +64,7 @@ abstract class OperatorE2eBase {
     }
   }
 
-  static String namespace(String prefix, Map<String, String> labels) {
+  static synchronized String namespace(String prefix, Map<String, String> labels) {
     String ns = cluster.createNamespace(prefix, labels);
     namespaces.add(ns);
     return ns;

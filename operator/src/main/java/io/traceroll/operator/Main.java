@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.traceroll.operator.admission.WebhookConfig;
 import io.traceroll.operator.admission.WebhookContext;
+import io.traceroll.operator.admission.WebhookProbe;
 import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.rollout.DryRunAdmission;
@@ -61,7 +62,7 @@ public final class Main {
             tracing,
             leadership,
             cluster,
-            policy -> WebhookRuntime.registered(client, webhookConfig, policy),
+            new WebhookProbe(client, webhookConfig),
             new DryRunAdmission(client),
             o -> {});
     WebhookRuntime webhook =

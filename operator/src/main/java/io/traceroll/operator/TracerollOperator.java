@@ -7,10 +7,10 @@ import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.images.ImageProber;
 import io.traceroll.operator.reconciler.TracingPolicyReconciler;
+import io.traceroll.operator.reconciler.WebhookServing;
 import io.traceroll.operator.rollout.ClusterWorkloads;
 import io.traceroll.operator.rollout.PodAdmission;
 import io.traceroll.operator.runtime.Leadership;
@@ -20,7 +20,6 @@ import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.policy.NamespaceSelection;
 import java.time.Clock;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /** Wires the reconcilers into a JOSDK Operator; used by {@link Main} and by tests. */
 public final class TracerollOperator {
@@ -43,7 +42,7 @@ public final class TracerollOperator {
       SelfTracing tracing,
       Leadership leadership,
       ClusterView cluster,
-      Predicate<TracingPolicy> webhookServes,
+      WebhookServing webhook,
       PodAdmission admission,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
@@ -85,7 +84,7 @@ public final class TracerollOperator {
             new ClusterWorkloads(client, cluster, admission, prober::request),
             new NamespaceSelection(config.namespace()),
             config.recheckInterval(),
-            webhookServes,
+            webhook,
             config.sampling().serviceHost(),
             new PolicyTelemetry(new RolloutMetrics(registry), tracing)),
         c -> {

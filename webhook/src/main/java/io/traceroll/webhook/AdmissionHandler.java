@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceroll.api.Traceroll;
 import io.traceroll.policy.InjectionDecision;
 import io.traceroll.policy.InjectionSettings;
 import io.traceroll.policy.PodView;
@@ -31,6 +32,10 @@ public final class AdmissionHandler {
     UNCHANGED,
     /** Not ours to inject: not a pod CREATE, no governing policy, or the pod opted out. */
     SKIPPED,
+    /**
+     * The operator's dry-run probe pod: answered with the governing policy's id, nothing injected.
+     */
+    PROBED,
     /** Something failed inside; the pod was admitted unchanged with a warning. */
     FAILED_OPEN,
     /** Not an AdmissionReview at all; answered 400. */
@@ -137,6 +142,10 @@ public final class AdmissionHandler {
     if (settings.isEmpty()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
+    if (request.path("dryRun").asBoolean(false)
+        && pod.path("metadata").path("annotations").has(Traceroll.WEBHOOK_PROBE_ANNOTATION)) {
+      return new Decision(Outcome.PROBED, probeAnswer(settings.get().policyId()), List.of());
+    }
     InjectionDecision decision =
         InjectionDecision.of(settings.get(), PodView.of(pod), namespace, resolver.images());
     if (decision instanceof InjectionDecision.Skip skip) {
@@ -155,6 +164,19 @@ public final class AdmissionHandler {
         result.changed() ? Outcome.INJECTED : Outcome.UNCHANGED,
         result.changed() ? result.patch() : null,
         result.warnings());
+  }
+
+  /** Sets the probe annotation to the policy's id: the API server called us, for that policy. */
+  private static ArrayNode probeAnswer(String policyId) {
+    ArrayNode patch = JSON.createArrayNode();
+    patch
+        .addObject()
+        .put("op", "replace")
+        .put(
+            "path",
+            "/metadata/annotations/" + Traceroll.WEBHOOK_PROBE_ANNOTATION.replace("/", "~1"))
+        .put("value", policyId);
+    return patch;
   }
 
   private static ObjectNode allowed(String uid, ArrayNode patch, List<String> warnings) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.zjsonpatch.JsonPatch;
+import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.api.v1alpha1.TracingPolicyStatus;
@@ -78,6 +79,46 @@ class AdmissionHandlerTest {
         .isTrue();
     assertThat(outcomes)
         .containsExactly(AdmissionHandler.Outcome.SKIPPED, AdmissionHandler.Outcome.INJECTED);
+  }
+
+  @Test
+  void aDryRunProbePodIsAnsweredWithTheGoverningPolicyAndNothingInjected() throws Exception {
+    ObjectNode review = review("shop", "CREATE", "Pod");
+    ((ObjectNode) review.at("/request/object/metadata"))
+        .putObject("annotations")
+        .put(Traceroll.WEBHOOK_PROBE_ANNOTATION, "?");
+    ((ObjectNode) review.get("request")).put("dryRun", true);
+
+    JsonNode response = respond(handler(resolver()), review, 200);
+    JsonNode pod =
+        JsonPatch.apply(
+            TestPods.JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText())),
+            review.at("/request/object"));
+
+    assertThat(pod.at("/metadata/annotations").properties())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getKey()).isEqualTo(Traceroll.WEBHOOK_PROBE_ANNOTATION);
+              assertThat(a.getValue().asText()).isEqualTo("obs.default");
+            });
+    assertThat(pod.at("/spec/initContainers").isMissingNode()).isTrue();
+
+    // Not a dry run (someone copied the annotation into a real pod): injected as any other pod.
+    ((ObjectNode) review.get("request")).put("dryRun", false);
+    assertThat(respond(handler(resolver()), review, 200).has("patch")).isTrue();
+    // Where no policy governs, no answer: the probe learns the API server did not call for it.
+    ObjectNode plain = review("plain", "CREATE", "Pod");
+    ((ObjectNode) plain.at("/request/object/metadata"))
+        .putObject("annotations")
+        .put(Traceroll.WEBHOOK_PROBE_ANNOTATION, "?");
+    ((ObjectNode) plain.get("request")).put("dryRun", true);
+    assertThat(respond(handler(resolver()), plain, 200).has("patch")).isFalse();
+    assertThat(outcomes)
+        .containsExactly(
+            AdmissionHandler.Outcome.PROBED,
+            AdmissionHandler.Outcome.INJECTED,
+            AdmissionHandler.Outcome.SKIPPED);
   }
 
   @Test

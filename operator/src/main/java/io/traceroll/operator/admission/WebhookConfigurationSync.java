@@ -4,10 +4,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.runtime.Leadership;
-import io.traceroll.policy.Naming;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,24 +37,6 @@ final class WebhookConfigurationSync implements Runnable {
     this.cluster = cluster;
     this.certificate = certificate;
     this.scheduler = scheduler;
-  }
-
-  /**
-   * Whether the API server will call us for a policy's pods: its webhook is in the configuration
-   * with a CA bundle (or OLM or a disabled webhook, where we cannot tell).
-   */
-  static boolean registered(KubernetesClient client, WebhookConfig config, TracingPolicy policy) {
-    if (!config.enabled() || config.certMode() == WebhookConfig.CertMode.OLM) {
-      return true;
-    }
-    MutatingWebhookConfiguration mwc = InstallOwnership.configuration(client);
-    return mwc != null
-        && mwc.getWebhooks().stream()
-            .anyMatch(
-                w ->
-                    w.getName().equals(Naming.webhook(policy))
-                        && (config.certMode() == WebhookConfig.CertMode.CERT_MANAGER
-                            || w.getClientConfig().getCaBundle() != null));
   }
 
   @Override

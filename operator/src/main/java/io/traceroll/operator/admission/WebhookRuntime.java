@@ -1,8 +1,6 @@
 package io.traceroll.operator.admission;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.traceroll.api.v1alpha1.TracingPolicy;
 import io.traceroll.operator.cluster.ClusterView;
 import io.traceroll.operator.telemetry.AdmissionTelemetry;
 import io.traceroll.operator.telemetry.CertificateExpiry;
@@ -83,12 +81,6 @@ public final class WebhookRuntime implements AutoCloseable {
         config.bindAddress(),
         server.port(),
         AdmissionServer.MUTATE_PATH);
-  }
-
-  /** Whether the API server will call us for a policy's pods (see WebhookConfigurationSync). */
-  public static boolean registered(
-      KubernetesClient client, WebhookConfig config, TracingPolicy policy) {
-    return WebhookConfigurationSync.registered(client, config, policy);
   }
 
   /** True once the policy and namespace caches are synced and a certificate is loaded. */

@@ -27,6 +27,9 @@ public final class PolicyConditions {
   public static final String REASON_EXTERNAL_ENDPOINT = "ExternalEndpoint";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
 
+  /** Ready's reason while the API server does not call the webhook for the policy's pods yet. */
+  public static final String REASON_WEBHOOK_PENDING = "WebhookPending";
+
   private PolicyConditions() {}
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

@@ -32,8 +32,10 @@ final class PolicyStatusAggregator {
     INVALID,
     /** Tempo or the gateway is starting: their own events bring the next reconcile. */
     BACKEND_STARTING,
-    /** Waiting for the webhook registration or the rollout's caches. */
+    /** Waiting for the rollout's caches. */
     WAITING,
+    /** The API server does not call the webhook for the policy's pods yet: asked again soon. */
+    WEBHOOK_PENDING,
     /** The rollout stepped. */
     ROLLING_OUT,
     /** A deleted policy's agent is being taken out of its workloads: watched closely. */
@@ -48,6 +50,7 @@ final class PolicyStatusAggregator {
   private final List<RolloutOutcome.Event> events = new ArrayList<>();
   private Stage stage = Stage.WAITING;
   private Duration recheckInvalid = DRIFT_CHECK;
+  private Duration recheckWebhook = ROLLOUT_STEP;
   private boolean rolloutActive;
 
   private PolicyStatusAggregator(TracingPolicy policy, TracingPolicyStatus start) {
@@ -117,18 +120,22 @@ final class PolicyStatusAggregator {
   }
 
   /**
-   * Whether the API server calls the webhook for the policy's pods; restarts wait for it (and for
-   * the rollout's caches), or new pods would come up without the agent.
+   * Whether the API server calls the webhook for the policy's pods. Ready waits for it (a user who
+   * applies pods once the policy is Ready must get them injected), and so do restarts (and for the
+   * rollout's caches), or new pods would come up without the agent.
    */
-  PolicyStatusAggregator webhook(boolean registered, boolean rolloutCachesReady) {
-    set(
-        PolicyConditions.WEBHOOK_READY,
-        registered,
-        registered ? "Registered" : "NotRegistered",
-        registered
-            ? "the admission webhook injects pods of the governed namespaces"
-            : "waiting for the admission webhook to be registered for this policy");
-    if (!registered || !rolloutCachesReady) {
+  PolicyStatusAggregator webhook(WebhookServing.Verdict webhook, boolean rolloutCachesReady) {
+    set(PolicyConditions.WEBHOOK_READY, webhook.serving(), webhook.reason(), webhook.message());
+    if (!webhook.serving()) {
+      stage = Stage.WEBHOOK_PENDING;
+      recheckWebhook = webhook.askAgainAfter();
+      keepRollout();
+      set(
+          PolicyConditions.READY,
+          false,
+          PolicyConditions.REASON_WEBHOOK_PENDING,
+          webhook.message());
+    } else if (!rolloutCachesReady) {
       stage = Stage.WAITING;
       keepRollout();
     }
@@ -206,6 +213,7 @@ final class PolicyStatusAggregator {
       case INVALID -> Optional.of(recheckInvalid);
       case BACKEND_STARTING, FAILED -> Optional.empty();
       case WAITING, REMOVING -> Optional.of(ROLLOUT_STEP);
+      case WEBHOOK_PENDING -> Optional.of(recheckWebhook);
       case ROLLING_OUT -> Optional.of(rolloutActive ? ROLLOUT_STEP : DRIFT_CHECK);
     };
   }

@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +99,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
   private final NamespaceGovernance governance;
   private final Duration recheckInterval;
   private final PolicyRollout rollout;
-  private final Predicate<TracingPolicy> webhookServes;
+  private final WebhookServing webhook;
   private final String samplingServiceHost;
   private final PolicyTelemetry telemetry;
   private final StatusWriter writer = new StatusWriter();
@@ -110,8 +109,8 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    * @param workloads the workloads and pods the rollout reads and restarts
    * @param namespaceSelection which namespaces policies may select
    * @param recheckInterval how soon a policy blocked by a missing reference is checked again
-   * @param webhookServes whether the admission webhook is registered for a policy; restarts wait
-   *     for it, or the new pods would come up without the agent
+   * @param webhook whether the API server calls the admission webhook for a policy's pods; Ready
+   *     and restarts wait for it, or new pods would come up without the agent
    * @param samplingServiceHost the operator's sampling Service, where each policy's sampling
    *     Service points
    * @param telemetry spans, log context and rollout progress of each reconcile
@@ -121,14 +120,14 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
       RolloutExecutor.Cluster workloads,
       NamespaceSelection namespaceSelection,
       Duration recheckInterval,
-      Predicate<TracingPolicy> webhookServes,
+      WebhookServing webhook,
       String samplingServiceHost,
       PolicyTelemetry telemetry) {
     this.cluster = cluster;
     this.governance = new NamespaceGovernance(new PolicyPrecedence(namespaceSelection));
     this.recheckInterval = recheckInterval;
     this.rollout = new PolicyRollout(cluster, workloads);
-    this.webhookServes = webhookServes;
+    this.webhook = webhook;
     this.samplingServiceHost = samplingServiceHost;
     this.telemetry = telemetry;
   }
@@ -174,10 +173,10 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
     if (!backend.ready()) {
       return status;
     }
-    boolean registered = webhookServes.test(policy);
+    WebhookServing.Verdict serving = webhook.check(policy, found.governed());
     boolean cachesReady = rollout.ready();
-    status.webhook(registered, cachesReady);
-    if (!registered || !cachesReady) {
+    status.webhook(serving, cachesReady);
+    if (!serving.serving() || !cachesReady) {
       return status;
     }
     // The rollout starts once the backend is ready, so restarted pods have somewhere to export.
@@ -192,6 +191,7 @@ public class TracingPolicyReconciler implements Reconciler<TracingPolicy>, Clean
    */
   @Override
   public DeleteControl cleanup(TracingPolicy policy, Context<TracingPolicy> context) {
+    webhook.forget(policy);
     try (PolicyTelemetry.Work work = telemetry.start("cleanup", policy)) {
       try {
         return cleanup(policy, context, work);

@@ -71,7 +71,7 @@ public final class MockCluster implements AutoCloseable {
             tracing,
             new Leadership(() -> {}),
             cluster,
-            policy -> true,
+            (policy, governed) -> WebhookServing.ASSUMED,
             PodAdmission.UNCHECKED,
             o ->
                 o.withUseSSAToPatchPrimaryResource(false)

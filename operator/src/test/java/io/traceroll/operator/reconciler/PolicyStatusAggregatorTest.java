@@ -25,6 +25,9 @@ class PolicyStatusAggregatorTest {
           false, PolicyConditions.REASON_TEMPO_STARTING, "waiting for a ready Tempo pod");
   static final BackendStatus ENDPOINT = new BackendStatus("tempo", "http://t:4317", "t-sampling");
 
+  static final WebhookServing.Verdict PENDING =
+      new WebhookServing.Verdict(
+          false, "NotServing", "the API server does not call it yet", Duration.ofMillis(700));
   final TracingPolicy policy = TestPolicies.policy("obs", "default");
 
   PolicyStatusAggregator reconciling() {
@@ -33,7 +36,10 @@ class PolicyStatusAggregatorTest {
 
   /** A reconcile that got as far as a rollout step with this outcome. */
   PolicyStatusAggregator steppedTo(RolloutOutcome outcome) {
-    return reconciling().backend(READY, ENDPOINT).webhook(true, true).rollout(outcome);
+    return reconciling()
+        .backend(READY, ENDPOINT)
+        .webhook(WebhookServing.ASSUMED, true)
+        .rollout(outcome);
   }
 
   static Condition condition(TracingPolicyStatus status, String type) {
@@ -58,6 +64,26 @@ class PolicyStatusAggregatorTest {
   }
 
   @Test
+  void aPolicyIsNotReadyWhileTheApiServerDoesNotCallItsWebhook() {
+    TracingPolicyStatus pending =
+        reconciling().backend(READY, ENDPOINT).webhook(PENDING, true).build();
+    assertThat(condition(pending, PolicyConditions.WEBHOOK_READY).getReason())
+        .isEqualTo("NotServing");
+    assertThat(condition(pending, PolicyConditions.READY))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo(PolicyConditions.REASON_WEBHOOK_PENDING);
+              assertThat(c.getMessage()).isEqualTo("the API server does not call it yet");
+            });
+
+    TracingPolicyStatus serving =
+        reconciling().backend(READY, ENDPOINT).webhook(WebhookServing.ASSUMED, true).build();
+    assertThat(condition(serving, PolicyConditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(serving, PolicyConditions.WEBHOOK_READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void howSoonAPolicyIsLookedAtAgainFollowsHowFarTheReconcileGot() {
     Duration recheck = Duration.ofSeconds(17);
     assertThat(reconciling().invalid(new Problem("NoBackend", "x"), recheck).recheckAfter())
@@ -65,9 +91,14 @@ class PolicyStatusAggregatorTest {
     assertThat(reconciling().backend(STARTING, ENDPOINT).recheckAfter())
         .as("Tempo's own events bring the next reconcile")
         .isEmpty();
-    assertThat(reconciling().backend(READY, ENDPOINT).webhook(false, true).recheckAfter())
-        .contains(PolicyStatusAggregator.ROLLOUT_STEP);
-    assertThat(reconciling().backend(READY, ENDPOINT).webhook(true, false).recheckAfter())
+    assertThat(reconciling().backend(READY, ENDPOINT).webhook(PENDING, true).recheckAfter())
+        .as("as soon as the webhook's check asks")
+        .contains(Duration.ofMillis(700));
+    assertThat(
+            reconciling()
+                .backend(READY, ENDPOINT)
+                .webhook(WebhookServing.ASSUMED, false)
+                .recheckAfter())
         .contains(PolicyStatusAggregator.ROLLOUT_STEP);
     assertThat(steppedTo(outcome(true, false, WorkloadPhase.Restarting)).recheckAfter())
         .contains(PolicyStatusAggregator.ROLLOUT_STEP);
