@@ -27,11 +27,17 @@ import java.util.stream.Stream;
  * $TRACEROLL_JAR}, else the one the build made.
  */
 public final class ProcessBenchmark {
-  /** The operator Deployment's JVM options (deploy/base/deployment.yaml), at its memory limit. */
+  /**
+   * The operator Deployment's JVM options (deploy/base/deployment.yaml), at its memory limit, with
+   * the collector the JVM picks itself in a container of under 1792 MiB (on a host it picks G1).
+   */
   static final List<String> JVM =
       Stream.concat(
               Stream.of(
-                  "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError"),
+                  "-XX:MaxRAM=512m",
+                  "-XX:MaxRAMPercentage=75",
+                  "-XX:+ExitOnOutOfMemoryError",
+                  "-XX:+UseSerialGC"),
               // more options, e.g. a flight recording to see what idle time is spent on
               Arrays.stream(System.getenv().getOrDefault("TRACEROLL_JVM_EXTRA", "").split(" "))
                   .filter(o -> !o.isBlank()))

@@ -54,6 +54,14 @@ public final class Main {
     ClusterView cluster = new ClusterView(client, config.namespace());
     cluster.startAdmission();
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
+    // Before the controller is built (about a second of class loading): admissions need only the
+    // caches above and the certificate.
+    WebhookRuntime webhook =
+        new WebhookRuntime(
+            new WebhookContext(client, webhookConfig, config.namespace(), leadership), cluster);
+    if (webhookConfig.enabled()) {
+      webhook.start(registry, tracing);
+    }
     Operator operator =
         TracerollOperator.create(
             client,
@@ -65,12 +73,6 @@ public final class Main {
             new WebhookProbe(client, webhookConfig),
             new DryRunAdmission(client),
             o -> {});
-    WebhookRuntime webhook =
-        new WebhookRuntime(
-            new WebhookContext(client, webhookConfig, config.namespace(), leadership), cluster);
-    if (webhookConfig.enabled()) {
-      webhook.start(registry, tracing);
-    }
     // Every replica serves sampling too: agents poll whichever replica the Service picks.
     SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
     strategies.watch(client, config.watchNamespaces());

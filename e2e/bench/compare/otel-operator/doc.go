@@ -1,0 +1,2 @@
+// Package otelopbuild only anchors the wrapper module; build.sh builds the operator's main package.
+package otelopbuild
