@@ -77,6 +77,7 @@ public final class WebhookProbe implements WebhookServing {
       return serving();
     }
     if (governedNamespaces.isEmpty()) {
+      misses.remove(uid);
       return new Verdict(
           true,
           "Registered",
@@ -103,6 +104,7 @@ public final class WebhookProbe implements WebhookServing {
     }
     // Refused by a later admission step (a registry policy, a quota): the webhook may well have
     // been called, and the probe cannot tell. Registered is all that is known; probed again later.
+    misses.remove(uid);
     return new Verdict(
         true,
         "RegisteredUnprobed",

@@ -69,6 +69,7 @@ public final class WebhookRuntime implements AutoCloseable {
     sync = new CoalescedRun(scheduler, Duration.ofMillis(500), configuration);
     certificate.start(scheduler);
     server.start();
+    AdmissionServer.warmUpInBackground();
     cluster.onPolicyChange(this::requestSync);
     webhook.leadership().whenLeading(() -> scheduler.execute(configuration));
     scheduler.scheduleAtFixedRate(
