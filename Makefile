@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := ./mvnw -B -q
 CRD := tracingpolicies.traceroll.io-v1.yml
 
-.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-process bench-rollout bench-sampling bench-telemetry
+.PHONY: help test unit build crds demo demo-down cluster-up cluster-down bench bench-apiserver bench-process bench-rollout bench-scale bench-sampling bench-telemetry bench-compare
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -68,3 +68,11 @@ bench-process: ## operator start, readiness, first mutated admission, idle RSS/t
 
 bench-rollout: ## time and operator CPU/memory to roll tracing out to 100 Deployments (maxConcurrent 10)
 	bash e2e/run-benchmark.sh io.traceroll.e2e.RolloutBenchmark $(BENCH_ARGS)
+
+bench-scale: ## operator at scale on KWOK: idle, P policies Ready, rollout, webhook load (BENCH_ARGS="<namespaces> <replicas> <policies>", default 1000 10 100)
+	cd e2e/bench/admissionload && CGO_ENABLED=0 go build -trimpath -o $(ADMISSIONLOAD) .
+	ADMISSIONLOAD=$(ADMISSIONLOAD) TRACEROLL_REAL_NODE=0 TRACEROLL_KCM_QPS=500 TRACEROLL_KCM_BURST=1000 \
+	  bash e2e/run-benchmark.sh io.traceroll.e2e.ScaleBenchmark $(BENCH_ARGS)
+
+bench-compare: ## Traceroll's webhook vs the OpenTelemetry Operator's on one API server (BENCH_ARGS=quick: smoke run; see docs/benchmarks.md)
+	bash e2e/bench/compare/run.sh $(BENCH_ARGS)

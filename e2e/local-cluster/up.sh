@@ -189,7 +189,8 @@ start kube-controller-manager --kubeconfig "$KUBECONFIG_FILE" \
   --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-  --controllers '*' --profiling=false
+  --controllers '*' --profiling=false \
+  --kube-api-qps "${TRACEROLL_KCM_QPS:-20}" --kube-api-burst "${TRACEROLL_KCM_BURST:-30}"
 start kube-scheduler --kubeconfig "$KUBECONFIG_FILE" \
   --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE" \
   --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
