@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.TracingPolicy;
 import java.util.ArrayList;
@@ -96,7 +95,7 @@ class ReadyMeansInjectedE2eTest extends OperatorE2eBase {
 
     List<Future<Pod>> created = new ArrayList<>();
     for (int p = 0; p < PODS; p++) {
-      Pod pod = jvmPod(ns, "app-" + p);
+      Pod pod = WebhookE2eTest.bareJvmPod(ns, "app-" + p);
       created.add(creators.submit(() -> cluster.client.resource(pod).create()));
     }
     for (Future<Pod> pod : created) {
@@ -127,24 +126,5 @@ class ReadyMeansInjectedE2eTest extends OperatorE2eBase {
       Thread.sleep(50);
     }
     throw new AssertionError("policy " + ns + "/" + name + " not Ready in time");
-  }
-
-  private static Pod jvmPod(String ns, String name) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withNamespace(ns)
-        .withName(name)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("ghcr.io/example/java/" + name + ":1.4.2")
-        .addNewEnv()
-        .withName("JAVA_TOOL_OPTIONS")
-        .withValue("-Xmx256m")
-        .endEnv()
-        .endContainer()
-        .endSpec()
-        .build();
   }
 }

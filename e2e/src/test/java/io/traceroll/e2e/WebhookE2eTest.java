@@ -181,7 +181,8 @@ class WebhookE2eTest extends OperatorE2eBase {
 
   private static final int BURST = 32;
 
-  private static Pod bareJvmPod(String ns, String name) {
+  /** A bare pod whose one container runs a JVM (JAVA_TOOL_OPTIONS set), in namespace ns. */
+  static Pod bareJvmPod(String ns, String name) {
     return new PodBuilder()
         .withNewMetadata()
         .withNamespace(ns)

@@ -73,6 +73,18 @@ class WebhookProbeTest {
         .build();
   }
 
+  /** Every dry-run create is refused with 403 and this message, as a later admission step would. */
+  void refuseProbePods(String message) {
+    server
+        .expect()
+        .post()
+        .withPath(DRY_RUN_CREATE)
+        .andReturn(
+            403,
+            new StatusBuilder().withCode(403).withReason("Forbidden").withMessage(message).build())
+        .always();
+  }
+
   @Test
   void aPolicyIsServedOnceTheApiServerCallsTheWebhookForItAndThatIsKeptWhileItsEntryStays() {
     server.expect().get().withPath(MWC_PATH).andReturn(200, registered("Q0E=")).always();
@@ -145,18 +157,7 @@ class WebhookProbeTest {
   @Test
   void aProbePodRefusedByALaterAdmissionStepLeavesItRegisteredButUnconfirmed() {
     server.expect().get().withPath(MWC_PATH).andReturn(200, registered("Q0E=")).always();
-    server
-        .expect()
-        .post()
-        .withPath(DRY_RUN_CREATE)
-        .andReturn(
-            403,
-            new StatusBuilder()
-                .withCode(403)
-                .withReason("Forbidden")
-                .withMessage("pods \"x\" is forbidden: exceeded quota: pods, requested: pods=1")
-                .build())
-        .always();
+    refuseProbePods("pods \"x\" is forbidden: exceeded quota: pods, requested: pods=1");
 
     Verdict verdict = probe.check(policy, List.of("shop"));
 
@@ -168,20 +169,9 @@ class WebhookProbeTest {
   @Test
   void aNamespaceWithoutItsServiceAccountYetIsAskedAgain() {
     server.expect().get().withPath(MWC_PATH).andReturn(200, registered("Q0E=")).always();
-    server
-        .expect()
-        .post()
-        .withPath(DRY_RUN_CREATE)
-        .andReturn(
-            403,
-            new StatusBuilder()
-                .withCode(403)
-                .withReason("Forbidden")
-                .withMessage(
-                    "pods \"x\" is forbidden: error looking up service account shop/default:"
-                        + " serviceaccount \"default\" not found")
-                .build())
-        .always();
+    refuseProbePods(
+        "pods \"x\" is forbidden: error looking up service account shop/default:"
+            + " serviceaccount \"default\" not found");
 
     assertThat(probe.check(policy, List.of("shop")).serving()).isFalse();
   }
