@@ -111,6 +111,9 @@ public final class Main {
                   agents.close();
                   strategies.close();
                   operator.stop();
+                  if (config.leaderElection()) {
+                    leadership.release(client, config.namespace());
+                  }
                   cluster.close();
                   client.close();
                   tracing.close();

@@ -60,10 +60,10 @@ public final class TracerollOperator {
                     new LeaderElectionConfiguration(
                         Leadership.LEASE_NAME,
                         config.namespace(),
-                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                        null,
+                        Leadership.LEASE_DURATION,
+                        Leadership.RENEW_DEADLINE,
+                        Leadership.RETRY_PERIOD,
+                        leadership.identity(),
                         new LeaderCallbacks(
                             leadership::startLeading, leadership::stopLeading, leader -> {}),
                         // JOSDK would call System.exit from inside our shutdown hook, which
