@@ -97,8 +97,8 @@ public final class AdmissionServer implements AutoCloseable {
    * loading and initialisation otherwise on the path to the first admission.
    */
   public static void preload() {
-    Thread loader =
-        new Thread(
+    daemon("admission-preload")
+        .newThread(
             () -> {
               try {
                 SSLContext.getInstance("TLS").init(null, null, null);
@@ -121,10 +121,8 @@ public final class AdmissionServer implements AutoCloseable {
               } catch (GeneralSecurityException | ClassNotFoundException e) {
                 LOG.debug("preloading the admission server's classes: {}", e.toString());
               }
-            },
-            "admission-preload");
-    loader.setDaemon(true);
-    loader.start();
+            })
+        .start();
   }
 
   /**
@@ -194,28 +192,6 @@ public final class AdmissionServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Warms the admission path up ({@link AdmissionWarmup}) on a background thread, once the server
-   * listens: earlier it would take CPU from the start-up work before the first admission (two
-   * cores: about 0.4 s later), later the first burst would meet cold code.
-   */
-  public static void warmUpInBackground() {
-    Thread warmer =
-        new Thread(
-            () -> {
-              long start = System.nanoTime();
-              int injected = AdmissionWarmup.run(AdmissionWarmup.ROUNDS);
-              LOG.info(
-                  "admission path warmed up: {} of {} made-up admissions injected in {} ms",
-                  injected,
-                  AdmissionWarmup.ROUNDS,
-                  (System.nanoTime() - start) / 1_000_000);
-            },
-            "admission-warmup");
-    warmer.setDaemon(true);
-    warmer.start();
   }
 
   public int port() {
@@ -326,7 +302,8 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  private static ThreadFactory daemon(String name) {
+  /** Daemon threads of this name (the server's, its preload's and the warm-up's). */
+  static ThreadFactory daemon(String name) {
     return runnable -> {
       Thread t = new Thread(runnable, name);
       t.setDaemon(true);

@@ -8,6 +8,7 @@ import io.traceroll.operator.telemetry.SelfTracing;
 import io.traceroll.policy.NamespaceSelection;
 import io.traceroll.webhook.AdmissionHandler;
 import io.traceroll.webhook.AdmissionServer;
+import io.traceroll.webhook.AdmissionWarmup;
 import io.traceroll.webhook.PolicyResolver;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
 import java.net.InetSocketAddress;
@@ -69,7 +70,7 @@ public final class WebhookRuntime implements AutoCloseable {
     sync = new CoalescedRun(scheduler, Duration.ofMillis(500), configuration);
     certificate.start(scheduler);
     server.start();
-    AdmissionServer.warmUpInBackground();
+    AdmissionWarmup.startInBackground();
     cluster.onPolicyChange(this::requestSync);
     webhook.leadership().whenLeading(() -> scheduler.execute(configuration));
     scheduler.scheduleAtFixedRate(
