@@ -74,5 +74,5 @@ bench-scale: ## operator at scale on KWOK: idle, P policies Ready, rollout, webh
 	ADMISSIONLOAD=$(ADMISSIONLOAD) TRACEROLL_REAL_NODE=0 TRACEROLL_KCM_QPS=500 TRACEROLL_KCM_BURST=1000 \
 	  bash e2e/run-benchmark.sh io.traceroll.e2e.ScaleBenchmark $(BENCH_ARGS)
 
-bench-compare: ## Traceroll's webhook vs the OpenTelemetry Operator's on one API server (BENCH_ARGS=quick: smoke run; see docs/benchmarks.md)
+bench-compare: ## Traceroll's webhook vs the OpenTelemetry Operator's on one API server (BENCH_ARGS=quick: smoke run, short: A/B of two builds in ~5 min; see docs/benchmarks.md)
 	bash e2e/bench/compare/run.sh $(BENCH_ARGS)

@@ -106,12 +106,15 @@ func report(dir, out string) error {
 	}
 	m := &md{dir: dir}
 	meta := readEnv(filepath.Join(dir, "meta.env"))
-	quick := meta["MODE"] == "quick"
+	mode := meta["MODE"]
 
 	// ---- what was compared, where, how ----
-	m.p("### Run of %s (%s)\n", meta["DATE_UTC"], map[bool]string{true: "quick smoke run", false: "full run"}[quick])
-	if quick {
+	m.p("### Run of %s (%s)\n", meta["DATE_UTC"], map[string]string{"quick": "quick smoke run", "short": "short run", "full": "full run"}[mode])
+	switch mode {
+	case "quick":
 		m.p("_`make bench-compare BENCH_ARGS=quick`: tiny counts, to check that every phase works; the numbers are not comparable with a full run._\n")
+	case "short":
+		m.p("_`make bench-compare BENCH_ARGS=short`: fewer rounds and pods than a full run, to compare two builds in a few minutes; not a replacement for the full run's table._\n")
 	}
 	m.header("", "compared")
 	m.row("Traceroll", fmt.Sprintf("commit `%s` (%s), jar `%s` sha256 `%.12s`, JVM `%s`", meta["TRACEROLL_COMMIT"],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-compare [BENCH_ARGS=quick]: Traceroll's pod-mutating webhook side by side with the
+# make bench-compare [BENCH_ARGS=quick|short]: Traceroll's pod-mutating webhook side by side with the
 # OpenTelemetry Operator's (v0.153.0, built from its Go module), both operators as host processes
 # against one local kube-apiserver of this run's own (port offset 400, KWOK nodes only, state in
 # ~/.cache/traceroll/compare-cluster), three arms: a namespace no webhook selects (plain), one
@@ -18,7 +18,9 @@
 #   g. end         the processes' RSS, peak, threads, CPU
 # Raw output and report.md go to e2e/bench/compare/results/<UTC time>/ (git-ignored); a full run
 # also puts report.md between the bench-compare markers of docs/benchmarks.md
-# (BENCH_WRITE_DOCS=0 to skip, =1 to do it for a quick run too).
+# (BENCH_WRITE_DOCS=0 to skip, =1 to do it for a quick run too). A short run (about 5 minutes)
+# is for comparing two builds: 300 pre-warm creates, latency 3 x (40 + 150), throughput at 8
+# creators for 2 s, one burst of 8.
 #
 # Environment: TRACEROLL_JAR runs that jar (its lib/ beside it) instead of building one with
 # ./mvnw; TRACEROLL_JVM_EXTRA adds JVM options. Everything started here is stopped on exit.
@@ -31,8 +33,9 @@ mode=full
 case "${1:-full}" in
   full) mode=full ;;
   quick) mode=quick ;;
-  -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "usage: $0 [quick|full]   (make bench-compare [BENCH_ARGS=quick])" >&2; exit 2 ;;
+  short) mode=short ;;
+  -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: $0 [quick|short|full]   (make bench-compare [BENCH_ARGS=quick|short])" >&2; exit 2 ;;
 esac
 
 # ---- counts ------------------------------------------------------------------------------------
@@ -43,6 +46,13 @@ if [[ $mode == full ]]; then
   BURST_IDLES=0s,40s,120s BURST_SIZES=8,32,128
   QUIET_PCT=60 QUIET_MAX=600 SETTLE=3s
   WRITE_DOCS="${BENCH_WRITE_DOCS:-1}"
+elif [[ $mode == short ]]; then
+  START_ROUNDS=1 START_PAUSE=3 PREWARM=300 IDLE_S=5
+  LAT_ROUNDS=3 LAT_WARMUP=40 LAT_N=150
+  TP_C=8 TP_DURATION=2s TP_WARMUP=5
+  BURST_IDLES=0s BURST_SIZES=8
+  QUIET_PCT=50 QUIET_MAX=20 SETTLE=1s
+  WRITE_DOCS="${BENCH_WRITE_DOCS:-0}"
 else
   START_ROUNDS=1 START_PAUSE=3 PREWARM=20 IDLE_S=5
   LAT_ROUNDS=3 LAT_WARMUP=5 LAT_N=20

@@ -24,9 +24,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.traceroll.api.Traceroll;
 import io.traceroll.api.v1alpha1.RolloutStatus;
 import io.traceroll.api.v1alpha1.TracingPolicy;
-import java.io.BufferedReader;
+import io.traceroll.webhook.bench.AdmissionLoad;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -604,63 +603,36 @@ public final class ScaleBenchmark {
     ((ObjectNode) pod.get("metadata")).put("namespace", namespace);
     request.set("object", pod);
     Path body = Files.write(dir.resolve("review.json"), json.writeValueAsBytes(review));
-    String loader =
-        System.getenv()
-            .getOrDefault(
-                "ADMISSIONLOAD",
-                System.getProperty("user.home") + "/.cache/traceroll/bin/admissionload");
     log(
         "webhook load: %d admissions/s for %d s after %d s of warm-up, HTTP/2, pods of namespace"
             + " %s, to %s",
         LOAD_RATE, LOAD_SECONDS, LOAD_WARMUP_SECONDS, namespace, operator.webhookUrl());
-    Process load =
-        new ProcessBuilder(
-                loader,
-                "-url",
-                operator.webhookUrl(),
-                "-ca",
-                ca.toString(),
-                "-body",
-                body.toString(),
-                "-rate",
-                Integer.toString(LOAD_RATE),
-                "-duration",
-                LOAD_SECONDS + "s",
-                "-warmup",
-                LOAD_WARMUP_SECONDS + "s",
-                "-proto",
-                "h2")
-            .start();
+    AdmissionLoad load =
+        new AdmissionLoad(
+            AdmissionLoad.findBinary(),
+            operator.webhookUrl(),
+            ca,
+            body,
+            LOAD_RATE,
+            LOAD_SECONDS,
+            LOAD_WARMUP_SECONDS,
+            "h2");
     // The operator's counters and CPU at the start of the measured part: the client says when.
     AtomicReference<Map<String, Double>> before = new AtomicReference<>(Map.of());
     long[] ticksBefore = {0};
-    Thread measuring =
-        new Thread(
+    JsonNode answers =
+        load.run(
             () -> {
-              try (BufferedReader err = load.errorReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = err.readLine()) != null; ) {
-                  if (line.equals("measuring")) {
-                    ticksBefore[0] = ProcessBenchmark.cpuTicks(operator.pid());
-                    before.set(metrics(operator));
-                  } else {
-                    System.err.println("[admissionload] " + line);
-                  }
-                }
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
+              try {
+                ticksBefore[0] = ProcessBenchmark.cpuTicks(operator.pid());
+                before.set(metrics(operator));
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
-            });
-    measuring.start();
-    String out = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (load.waitFor() != 0) {
-      throw new IllegalStateException("admissionload failed: " + out);
-    }
-    measuring.join();
+            },
+            line -> System.err.println("[admissionload] " + line));
     double cpu = (ProcessBenchmark.cpuTicks(operator.pid()) - ticksBefore[0]) / 100.0;
     Map<String, Double> after = metrics(operator);
-    JsonNode answers = json.readTree(out);
     Map<String, Double> delta = new TreeMap<>();
     for (var e : after.entrySet()) {
       delta.put(e.getKey(), e.getValue() - before.get().getOrDefault(e.getKey(), 0.0));
@@ -673,26 +645,9 @@ public final class ScaleBenchmark {
           }
         });
     log(
-        "webhook: %d answered in %.1f s = %.0f/s over %s (%d connections opened), %d failed%s;"
-            + " operator CPU %.1f s in the measured %d s",
-        answers.path("answered").asInt(),
-        answers.path("seconds").asDouble(),
-        answers.path("perSecond").asDouble(),
-        answers.path("protocol").asText(),
-        answers.path("connectionsOpen").asInt(),
-        answers.path("failed").asInt(),
-        answers.path("failed").asInt() > 0
-            ? " (first: " + answers.path("firstFailure").asText() + ")"
-            : "",
-        cpu,
-        LOAD_SECONDS);
-    log(
-        "client-side p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms",
-        answers.path("p50").asDouble(),
-        answers.path("p90").asDouble(),
-        answers.path("p99").asDouble(),
-        answers.path("p99.9").asDouble(),
-        answers.path("p100").asDouble());
+        "webhook: %s; operator CPU %.1f s in the measured %d s",
+        AdmissionLoad.describe(answers), cpu, LOAD_SECONDS);
+    log("%s", AdmissionLoad.percentiles(answers));
     log(
         "server-side (traceroll_admission_duration buckets) p50 %s  p99 %s; answers by result"
             + " counted in the window %s",

@@ -77,13 +77,28 @@ public final class AdmissionHandler {
   }
 
   public Response handle(byte[] body) {
+    return handle(body, true);
+  }
+
+  /**
+   * The answer, or null when it would have to wait for the namespace cache (a namespace created a
+   * moment ago): a caller that must not block then asks {@link #handle(byte[])} on a thread that
+   * may. Nothing is counted for an answer not given.
+   */
+  public Response handleWithoutWaiting(byte[] body) {
+    return handle(body, false);
+  }
+
+  private Response handle(byte[] body, boolean mayWait) {
     long start = System.nanoTime();
     try (Scope scope = listener.started()) {
-      return answer(body, start);
+      return answer(body, start, mayWait);
+    } catch (PolicyResolver.NotCachedYet e) {
+      return null;
     }
   }
 
-  private Response answer(byte[] body, long start) {
+  private Response answer(byte[] body, long start, boolean mayWait) {
     JsonNode review;
     try {
       review = JSON.readTree(body);
@@ -102,9 +117,11 @@ public final class AdmissionHandler {
     Outcome outcome;
     ObjectNode response;
     try {
-      Decision decision = decide(request, namespace);
+      Decision decision = decide(request, namespace, mayWait);
       outcome = decision.outcome();
       response = allowed(uid, decision.patch(), decision.warnings());
+    } catch (PolicyResolver.NotCachedYet e) {
+      throw e;
     } catch (RuntimeException e) {
       // Fail open: never block a pod because of us.
       LOG.warn("admission {} failed open: {}", uid, e.toString());
@@ -130,7 +147,7 @@ public final class AdmissionHandler {
         .asText(request.path("object").path("metadata").path("namespace").asText());
   }
 
-  private Decision decide(JsonNode request, String namespace) {
+  private Decision decide(JsonNode request, String namespace, boolean mayWait) {
     JsonNode pod = request.get("object");
     if (!"Pod".equals(request.path("kind").path("kind").asText())
         || !"CREATE".equals(request.path("operation").asText())
@@ -138,7 +155,7 @@ public final class AdmissionHandler {
         || !pod.isObject()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }
-    Optional<InjectionSettings> settings = resolver.resolve(namespace);
+    Optional<InjectionSettings> settings = resolver.resolve(namespace, mayWait);
     if (settings.isEmpty()) {
       return new Decision(Outcome.SKIPPED, null, List.of());
     }

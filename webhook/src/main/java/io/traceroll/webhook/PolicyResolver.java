@@ -85,11 +85,23 @@ public final class PolicyResolver {
 
   /** The settings of the policy that governs pods of the namespace, if any does. */
   public Optional<InjectionSettings> resolve(String namespace) {
+    return resolve(namespace, true);
+  }
+
+  /**
+   * As {@link #resolve(String)}; without {@code mayWait}, a namespace the cache has not seen yet
+   * throws {@link NotCachedYet} instead of being waited for (a caller that must not block hands the
+   * request to a thread that may).
+   */
+  public Optional<InjectionSettings> resolve(String namespace, boolean mayWait) {
     if (precedence.selection().isProtected(namespace)) {
       return Optional.empty();
     }
-    Namespace ns = cachedNamespace(namespace);
+    Namespace ns = mayWait ? cachedNamespace(namespace) : namespaces.apply(namespace);
     if (ns == null) {
+      if (!mayWait && !namespaceWait.isZero()) {
+        throw new NotCachedYet();
+      }
       return Optional.empty();
     }
     Optional<TracingPolicy> winner = precedence.winner(ns, policies.get());
@@ -131,5 +143,12 @@ public final class PolicyResolver {
       settings.put(key, cached);
     }
     return cached.settings();
+  }
+
+  /** The namespace is not in the cache yet, and the caller asked not to wait for it. */
+  public static final class NotCachedYet extends RuntimeException {
+    NotCachedYet() {
+      super(null, null, false, false);
+    }
   }
 }

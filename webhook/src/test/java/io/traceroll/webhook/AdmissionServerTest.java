@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -121,6 +124,55 @@ class AdmissionServerTest {
     }
   }
 
+  @Test
+  void admissionsWaitingForANewNamespaceDoNotHoldUpTheOthersOnTheirConnection() throws Exception {
+    CertificateAuthority.Issued ca = CertificateAuthority.newCa("ca", Duration.ofDays(1));
+    ReloadingKeyManager keys = new ReloadingKeyManager();
+    load(keys, ca);
+    Map<String, io.fabric8.kubernetes.api.model.Namespace> cache = new ConcurrentHashMap<>();
+    cache.put("shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")));
+    // A namespace missing from the cache is waited for (500 ms in production; longer here, so that
+    // a slow machine cannot make the test pass by timing out the waits).
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> List.of(TestPolicies.policy("obs", "default")),
+            cache::get,
+            new NamespaceSelection("ops"),
+            Duration.ofSeconds(10));
+    server =
+        new AdmissionServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            keys,
+            new AdmissionHandler(resolver, (ns, o, n) -> {}),
+            2);
+    server.start();
+    HttpClient client = client(ca);
+    // One HTTP/2 connection, as the API server's: warm it up, then more admissions into a namespace
+    // the cache has not seen than the server has handler threads, then one into a known namespace.
+    assertThat(post(client, AdmissionHandlerTest.review("shop", "CREATE", "Pod")).statusCode())
+        .isEqualTo(200);
+    List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      waiting.add(postAsync(client, AdmissionHandlerTest.review("late", "CREATE", "Pod")));
+    }
+    Thread.sleep(50);
+
+    HttpResponse<String> known =
+        post(client, AdmissionHandlerTest.review("shop", "CREATE", "Pod"), Duration.ofSeconds(2));
+
+    assertThat(known.body()).contains("\"patch\"");
+    assertThat(known.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(waiting)
+        .as("still waiting for their namespace")
+        .noneMatch(CompletableFuture::isDone);
+    cache.put("late", TestPolicies.namespace("late", Map.of("traceroll.io/inject", "enabled")));
+    for (CompletableFuture<HttpResponse<String>> answer : waiting) {
+      assertThat(answer.get(5, TimeUnit.SECONDS).body())
+          .as("injected once the namespace is seen")
+          .contains("\"patch\"");
+    }
+  }
+
   /** Starts the server with a certificate the CA issued; its keys, to load another one. */
   ReloadingKeyManager serve(CertificateAuthority.Issued ca) throws Exception {
     ReloadingKeyManager keys = new ReloadingKeyManager();
@@ -182,6 +234,16 @@ class AdmissionServerTest {
 
   HttpResponse<String> post(HttpClient client, Object review) throws Exception {
     return post(client, review, null);
+  }
+
+  CompletableFuture<HttpResponse<String>> postAsync(HttpClient client, Object review)
+      throws Exception {
+    return client.sendAsync(
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(TestPods.JSON.writeValueAsBytes(review)))
+            .header("Content-Type", "application/json")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** POSTs the review to /mutate; with a timeout, fails when no answer comes within it. */

@@ -44,6 +44,27 @@ class PolicyResolverTest {
   }
 
   @Test
+  void aCallerThatMustNotWaitHearsOfAnUnseenNamespaceAtOnce() {
+    Map<String, Namespace> cache = new ConcurrentHashMap<>();
+    PolicyResolver resolver =
+        new PolicyResolver(
+            () -> List.of(older),
+            cache::get,
+            new NamespaceSelection("ops"),
+            Duration.ofSeconds(30));
+    long start = System.nanoTime();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> resolver.resolve("late", false))
+        .isInstanceOf(PolicyResolver.NotCachedYet.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // Protected namespaces are answered without the cache.
+    assertThat(resolver.resolve("ops", false)).isEmpty();
+    cache.put("late", ns("late", Map.of("traceroll.io/inject", "enabled")));
+    assertThat(resolver.resolve("late", false).map(InjectionSettings::policyId))
+        .contains("obs.older");
+  }
+
+  @Test
   void theNamespaceLabelNamesTheWinner() {
     var shop =
         ns("shop", Map.of("traceroll.io/inject", "enabled", "traceroll.io/policy", "team.newer"));

@@ -30,6 +30,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ClusterView implements AutoCloseable {
   private final KubernetesClient client;
+  private final KubernetesClient reads;
+  private final boolean ownsReads;
   private final String namespace;
   private final List<Runnable> policyListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> imageListeners = new CopyOnWriteArrayList<>();
@@ -48,7 +50,22 @@ public final class ClusterView implements AutoCloseable {
    * @param namespace the operator's namespace, home of the image probe's ConfigMap
    */
   public ClusterView(KubernetesClient client, String namespace) {
+    this(client, LeanSerialization.client(client), true, namespace);
+  }
+
+  /**
+   * @param reads the client the rollout caches watch with, built on {@link LeanSerialization}
+   *     (shared with the agent-contact cache; the caller closes it)
+   */
+  public ClusterView(KubernetesClient client, KubernetesClient reads, String namespace) {
+    this(client, reads, false, namespace);
+  }
+
+  private ClusterView(
+      KubernetesClient client, KubernetesClient reads, boolean ownsReads, String namespace) {
     this.client = client;
+    this.reads = reads;
+    this.ownsReads = ownsReads;
     this.namespace = namespace;
   }
 
@@ -95,25 +112,26 @@ public final class ClusterView implements AutoCloseable {
     if (pods != null) {
       return;
     }
-    // Lean copies (LeanStore): these hold every pod and workload of the cluster. The four lists
-    // load side by side; this returns once all are in, as the rollout's first step reads them.
+    // Lean copies (LeanStore), read lean (LeanSerialization): these hold every pod and workload of
+    // the cluster, and every change of any pod comes by. The four lists load side by side; this
+    // returns once all are in, as the rollout's first step reads them.
     List<CompletableFuture<Void>> listed = new ArrayList<>();
     workloads.add(
         start(
-            client.apps().deployments().inAnyNamespace().runnableInformer(0),
+            reads.apps().deployments().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
     workloads.add(
         start(
-            client.apps().statefulSets().inAnyNamespace().runnableInformer(0),
+            reads.apps().statefulSets().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
     workloads.add(
         start(
-            client.apps().daemonSets().inAnyNamespace().runnableInformer(0),
+            reads.apps().daemonSets().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
-    pods = start(client.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods(), listed);
+    pods = start(reads.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods(), listed);
     CompletableFuture.allOf(listed.toArray(CompletableFuture[]::new)).join();
   }
 
@@ -223,5 +241,8 @@ public final class ClusterView implements AutoCloseable {
     all.add(verdictMap);
     all.add(pods);
     all.stream().filter(Objects::nonNull).forEach(SharedIndexInformer::close);
+    if (ownsReads) {
+      reads.close();
+    }
   }
 }

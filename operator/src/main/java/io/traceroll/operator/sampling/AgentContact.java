@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.traceroll.api.Traceroll;
+import io.traceroll.operator.cluster.LeanSerialization;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The proof that an injected agent runs. The webhook labels the pods it injects {@code
- * traceroll.io/agent: pending}; every replica watches just those pods, indexed by pod IP. When an
- * agent polls this replica's sampling server from the IP of a pending pod, the pod is patched to
- * {@code contacted} with the time in the annotation traceroll.io/agent-seen, which the rollout's
- * health gate reads from its own pod cache. The proof lives on the pod, so the leader sees it
- * whichever replica the agent reached.
+ * traceroll.io/agent: pending}; every replica watches just those pods (read lean: {@link
+ * LeanSerialization}), indexed by pod IP. When an agent polls this replica's sampling server from
+ * the IP of a pending pod, the pod is patched to {@code contacted} with the time in the annotation
+ * traceroll.io/agent-seen, which the rollout's health gate reads from its own pod cache. The proof
+ * lives on the pod, so the leader sees it whichever replica the agent reached.
  *
  * <p>Nothing on the request path but a map lookup: patches go to one worker thread (a full queue
  * drops them; the agent polls again), and a pod already being patched is not queued twice.
@@ -38,6 +39,8 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
   static final String IP_INDEX = "podIP";
 
   private final KubernetesClient client;
+  private final KubernetesClient reads;
+  private final boolean ownsReads;
   private final Clock clock;
   private final List<SharedIndexInformer<Pod>> informers = new ArrayList<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -54,12 +57,23 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
             return t;
           });
 
-  public AgentContact(KubernetesClient client) {
-    this(client, Clock.systemUTC());
+  /**
+   * @param reads the client the pending pods are watched with, built on {@link LeanSerialization}
+   *     (shared with the rollout caches; the caller closes it)
+   */
+  public AgentContact(KubernetesClient client, KubernetesClient reads) {
+    this(client, reads, false, Clock.systemUTC());
   }
 
   AgentContact(KubernetesClient client, Clock clock) {
+    this(client, LeanSerialization.client(client), true, clock);
+  }
+
+  private AgentContact(
+      KubernetesClient client, KubernetesClient reads, boolean ownsReads, Clock clock) {
     this.client = client;
+    this.reads = reads;
+    this.ownsReads = ownsReads;
     this.clock = clock;
   }
 
@@ -68,7 +82,7 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
     if (namespaces.isEmpty()) {
       informers.add(
           inform(
-              client
+              reads
                   .pods()
                   .inAnyNamespace()
                   .withLabel(Traceroll.AGENT_LABEL, Traceroll.AGENT_PENDING)
@@ -77,7 +91,7 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
       for (String ns : namespaces) {
         informers.add(
             inform(
-                client
+                reads
                     .pods()
                     .inNamespace(ns)
                     .withLabel(Traceroll.AGENT_LABEL, Traceroll.AGENT_PENDING)
@@ -162,5 +176,8 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
   public void close() {
     worker.shutdownNow();
     informers.forEach(SharedIndexInformer::close);
+    if (ownsReads) {
+      reads.close();
+    }
   }
 }

@@ -13,12 +13,8 @@ import io.traceroll.webhook.AdmissionServer;
 import io.traceroll.webhook.PolicyResolver;
 import io.traceroll.webhook.tls.CertificateAuthority;
 import io.traceroll.webhook.tls.ReloadingKeyManager;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -47,7 +43,7 @@ public final class AdmissionBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     String protocol = args.length > 3 ? args[3] : "h2";
-    String client = System.getenv().getOrDefault("ADMISSIONLOAD", "admissionload");
+    String client = AdmissionLoad.findBinary();
     ObjectMapper json = new ObjectMapper();
 
     CertificateAuthority.Issued ca = CertificateAuthority.newCa("bench", Duration.ofDays(1));
@@ -96,65 +92,29 @@ public final class AdmissionBenchmark {
         seconds,
         threads,
         protocol);
-    Process load =
-        new ProcessBuilder(
-                client,
-                "-url",
-                "https://127.0.0.1:" + server.port() + AdmissionServer.MUTATE_PATH,
-                "-ca",
-                caFile.toString(),
-                "-body",
-                body.toString(),
-                "-rate",
-                Integer.toString(rate),
-                "-duration",
-                seconds + "s",
-                "-warmup",
-                "10s",
-                "-proto",
-                protocol)
-            .start();
+    AdmissionLoad load =
+        new AdmissionLoad(
+            client,
+            "https://127.0.0.1:" + server.port() + AdmissionServer.MUTATE_PATH,
+            caFile,
+            body,
+            rate,
+            seconds,
+            10,
+            protocol);
     // The server-side samples of the measured part only: the client says when warm-up ends.
-    Thread warmup =
-        new Thread(
+    JsonNode answers =
+        load.run(
             () -> {
-              try (BufferedReader err = load.errorReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = err.readLine()) != null; ) {
-                  if (line.equals("measuring")) {
-                    serverCount.set(0);
-                    injected.set(0);
-                  } else {
-                    System.err.println(line);
-                  }
-                }
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
-    warmup.start();
-    String result = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (load.waitFor() != 0) {
-      throw new IllegalStateException("admissionload failed");
-    }
-    warmup.join();
-    JsonNode answers = json.readTree(result);
+              serverCount.set(0);
+              injected.set(0);
+            },
+            System.err::println);
     int n = Math.min(serverCount.get(), serverNanos.length);
     long[] serverSide = Arrays.copyOf(serverNanos, n);
     Arrays.sort(serverSide);
-    System.out.printf(
-        Locale.ROOT,
-        "completed %d requests in %.1f s = %.0f/s over %s (%d connections opened), %d failed%s,"
-            + " %d injected%n",
-        answers.path("answered").asInt(),
-        answers.path("seconds").asDouble(),
-        answers.path("perSecond").asDouble(),
-        answers.path("protocol").asText(),
-        answers.path("connectionsOpen").asInt(),
-        answers.path("failed").asInt(),
-        answers.path("failed").asInt() > 0
-            ? " (first: " + answers.path("firstFailure").asText() + ")"
-            : "",
-        injected.get());
+    System.out.println(
+        "completed " + AdmissionLoad.describe(answers) + ", " + injected.get() + " injected");
     print(
         "server-side",
         ms(serverSide, 0.50),
@@ -162,13 +122,7 @@ public final class AdmissionBenchmark {
         ms(serverSide, 0.99),
         ms(serverSide, 0.999),
         serverSide[serverSide.length - 1] / 1e6);
-    print(
-        "client-side",
-        answers.path("p50").asDouble(),
-        answers.path("p90").asDouble(),
-        answers.path("p99").asDouble(),
-        answers.path("p99.9").asDouble(),
-        answers.path("p100").asDouble());
+    System.out.println(AdmissionLoad.percentiles(answers));
     server.close();
     System.exit(0);
   }
