@@ -9,7 +9,6 @@ import io.traceroll.operator.admission.WebhookContext;
 import io.traceroll.operator.admission.WebhookProbe;
 import io.traceroll.operator.admission.WebhookRuntime;
 import io.traceroll.operator.cluster.ClusterView;
-import io.traceroll.operator.cluster.LeanSerialization;
 import io.traceroll.operator.rollout.DryRunAdmission;
 import io.traceroll.operator.runtime.Leadership;
 import io.traceroll.operator.sampling.AgentContact;
@@ -52,9 +51,7 @@ public final class Main {
               System.exit(1);
             });
     // Every replica answers admissions from these caches; the leader adds the rollout's.
-    // The caches that hold every pod (and workload) read their events lean; never written with.
-    KubernetesClient reads = LeanSerialization.client(client);
-    ClusterView cluster = new ClusterView(client, reads, config.namespace());
+    ClusterView cluster = new ClusterView(client, config.namespace());
     cluster.startAdmission();
     WebhookConfig webhookConfig = WebhookConfig.fromEnvironment(System.getenv());
     // Before the controller is built (about a second of class loading): admissions need only the
@@ -79,7 +76,9 @@ public final class Main {
     // Every replica serves sampling too: agents poll whichever replica the Service picks.
     SamplingStore strategies = new SamplingStore(config.sampling().serviceHost());
     strategies.watch(client, config.watchNamespaces());
-    AgentContact agents = new AgentContact(client, reads).watch(config.watchNamespaces());
+    // Pending pods are read lean, with the client the rollout's caches use (made here, after the
+    // webhook listens: building it is not on the way to the first admission).
+    AgentContact agents = new AgentContact(client, cluster.reads()).watch(config.watchNamespaces());
     SamplingServer sampling =
         new SamplingServer(
             strategies,
@@ -118,7 +117,6 @@ public final class Main {
                     leadership.release(client, config.namespace());
                   }
                   cluster.close();
-                  reads.close();
                   client.close();
                   tracing.close();
                 },

@@ -67,11 +67,12 @@ import org.slf4j.LoggerFactory;
  * connection a pool thread that then waited for its first request). Event-loop threads do the I/O,
  * TLS and HTTP framing, and answer each complete request where it arrived: an admission is a few
  * hundred microseconds of CPU that never waits on I/O, and handing it to another thread and back
- * cost the API server 1-1.5 ms per call on two busy cores (measured with {@code make bench-compare
- * BENCH_ARGS=short}: 9.9-10.2 ms per call as the API server counts it, 8.7 ms inline). The one
- * admission that would wait, for a namespace the cache has not seen yet (created a moment before),
- * goes to a handler thread instead, so it never holds up the other requests of its connection. TLS
- * material comes from a {@link ReloadingKeyManager}, so certificate rotation needs no restart.
+ * cost the API server about 1 ms per call on two busy cores (measured with {@code make
+ * bench-compare BENCH_ARGS=short}: 9.9 and 10.2 ms per call as the API server counts it, 8.7 and
+ * 9.2 ms inline). The one admission that would wait, for a namespace the cache has not seen yet
+ * (created a moment before), goes to a handler thread instead, so it never holds up the other
+ * requests of its connection. TLS material comes from a {@link ReloadingKeyManager}, so certificate
+ * rotation needs no restart.
  */
 public final class AdmissionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);

@@ -30,8 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ClusterView implements AutoCloseable {
   private final KubernetesClient client;
-  private final KubernetesClient reads;
-  private final boolean ownsReads;
+  private KubernetesClient reads;
   private final String namespace;
   private final List<Runnable> policyListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> imageListeners = new CopyOnWriteArrayList<>();
@@ -50,23 +49,20 @@ public final class ClusterView implements AutoCloseable {
    * @param namespace the operator's namespace, home of the image probe's ConfigMap
    */
   public ClusterView(KubernetesClient client, String namespace) {
-    this(client, LeanSerialization.client(client), true, namespace);
+    this.client = client;
+    this.namespace = namespace;
   }
 
   /**
-   * @param reads the client the rollout caches watch with, built on {@link LeanSerialization}
-   *     (shared with the agent-contact cache; the caller closes it)
+   * The client the caches that see every pod watch with: one built on {@link LeanSerialization},
+   * made on first use (not on the way to the first admission), shared with the agent-contact cache
+   * and closed with this view. Never used to write.
    */
-  public ClusterView(KubernetesClient client, KubernetesClient reads, String namespace) {
-    this(client, reads, false, namespace);
-  }
-
-  private ClusterView(
-      KubernetesClient client, KubernetesClient reads, boolean ownsReads, String namespace) {
-    this.client = client;
-    this.reads = reads;
-    this.ownsReads = ownsReads;
-    this.namespace = namespace;
+  public synchronized KubernetesClient reads() {
+    if (reads == null) {
+      reads = LeanSerialization.client(client);
+    }
+    return reads;
   }
 
   /** Starts the caches admission reads: every policy and every namespace. */
@@ -118,20 +114,20 @@ public final class ClusterView implements AutoCloseable {
     List<CompletableFuture<Void>> listed = new ArrayList<>();
     workloads.add(
         start(
-            reads.apps().deployments().inAnyNamespace().runnableInformer(0),
+            reads().apps().deployments().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
     workloads.add(
         start(
-            reads.apps().statefulSets().inAnyNamespace().runnableInformer(0),
+            reads().apps().statefulSets().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
     workloads.add(
         start(
-            reads.apps().daemonSets().inAnyNamespace().runnableInformer(0),
+            reads().apps().daemonSets().inAnyNamespace().runnableInformer(0),
             LeanStore.workloads(),
             listed));
-    pods = start(reads.pods().inAnyNamespace().runnableInformer(0), LeanStore.pods(), listed);
+    pods = start(reads().pods().inAnyNamespace().runnableInformer(0), LeanStore.pods(), listed);
     CompletableFuture.allOf(listed.toArray(CompletableFuture[]::new)).join();
   }
 
@@ -241,7 +237,7 @@ public final class ClusterView implements AutoCloseable {
     all.add(verdictMap);
     all.add(pods);
     all.stream().filter(Objects::nonNull).forEach(SharedIndexInformer::close);
-    if (ownsReads) {
+    if (reads != null) {
       reads.close();
     }
   }
