@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -133,19 +134,7 @@ class AdmissionServerTest {
     cache.put("shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")));
     // A namespace missing from the cache is waited for (500 ms in production; longer here, so that
     // a slow machine cannot make the test pass by timing out the waits).
-    PolicyResolver resolver =
-        new PolicyResolver(
-            () -> List.of(TestPolicies.policy("obs", "default")),
-            cache::get,
-            new NamespaceSelection("ops"),
-            Duration.ofSeconds(10));
-    server =
-        new AdmissionServer(
-            new InetSocketAddress("127.0.0.1", 0),
-            keys,
-            new AdmissionHandler(resolver, (ns, o, n) -> {}),
-            2);
-    server.start();
+    server = start(keys, cache::get, Duration.ofSeconds(10));
     HttpClient client = client(ca);
     // One HTTP/2 connection, as the API server's: warm it up, then more admissions into a namespace
     // the cache has not seen than the server has handler threads, then one into a known namespace.
@@ -182,13 +171,25 @@ class AdmissionServerTest {
   }
 
   AdmissionServer start(ReloadingKeyManager keys) throws Exception {
+    return start(
+        keys,
+        Map.of("shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")))
+            ::get,
+        Duration.ZERO);
+  }
+
+  /** A started server whose one policy selects the labelled namespaces of this cache. */
+  AdmissionServer start(
+      ReloadingKeyManager keys,
+      Function<String, io.fabric8.kubernetes.api.model.Namespace> namespaces,
+      Duration namespaceWait)
+      throws Exception {
     PolicyResolver resolver =
         new PolicyResolver(
             () -> List.of(TestPolicies.policy("obs", "default")),
-            Map.of("shop", TestPolicies.namespace("shop", Map.of("traceroll.io/inject", "enabled")))
-                ::get,
+            namespaces,
             new NamespaceSelection("ops"),
-            Duration.ZERO);
+            namespaceWait);
     AdmissionServer s =
         new AdmissionServer(
             new InetSocketAddress("127.0.0.1", 0),
