@@ -40,7 +40,6 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
 
   private final KubernetesClient client;
   private final KubernetesClient reads;
-  private final boolean ownsReads;
   private final Clock clock;
   private final List<SharedIndexInformer<Pod>> informers = new ArrayList<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -62,18 +61,12 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
    *     (shared with the rollout caches; the caller closes it)
    */
   public AgentContact(KubernetesClient client, KubernetesClient reads) {
-    this(client, reads, false, Clock.systemUTC());
+    this(client, reads, Clock.systemUTC());
   }
 
-  AgentContact(KubernetesClient client, Clock clock) {
-    this(client, LeanSerialization.client(client), true, clock);
-  }
-
-  private AgentContact(
-      KubernetesClient client, KubernetesClient reads, boolean ownsReads, Clock clock) {
+  AgentContact(KubernetesClient client, KubernetesClient reads, Clock clock) {
     this.client = client;
     this.reads = reads;
-    this.ownsReads = ownsReads;
     this.clock = clock;
   }
 
@@ -176,8 +169,5 @@ public final class AgentContact implements AgentSightings, AutoCloseable {
   public void close() {
     worker.shutdownNow();
     informers.forEach(SharedIndexInformer::close);
-    if (ownsReads) {
-      reads.close();
-    }
   }
 }

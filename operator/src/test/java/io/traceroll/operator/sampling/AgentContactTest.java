@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.traceroll.api.Traceroll;
+import io.traceroll.operator.cluster.LeanSerialization;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,16 +25,19 @@ import org.junit.jupiter.api.Test;
 class AgentContactTest {
   static final Instant NOW = Instant.parse("2026-12-07T10:00:00Z");
   KubernetesClient client;
+  KubernetesClient reads;
   AgentContact contact;
 
   @BeforeEach
   void start() {
-    contact = new AgentContact(client, Clock.fixed(NOW, ZoneOffset.UTC));
+    reads = LeanSerialization.client(client);
+    contact = new AgentContact(client, reads, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @AfterEach
   void stop() {
     contact.close();
+    reads.close();
   }
 
   @Test
